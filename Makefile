@@ -6,13 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: help venv book test execute clean
+.PHONY: help venv book test execute clean assignments grade
 
 help:
 	@echo "make book     build the website into _build/html (warnings are errors)"
 	@echo "make test     run every test: nbval on all notebooks, unit tests, site build, browser"
 	@echo "make execute  re-execute every notebook in place (then commit the outputs)"
 	@echo "make clean    remove _build/ and dist/ (keeps .venv)"
+	@echo "make assignments   student notebook + autograder zip for every chapter, in dist/<chapter>/"
+	@echo "make grade CHAPTER=<chapter stem> SUBMISSIONS=<folder>"
+	@echo "                   grade a folder of .ipynb/.zip submissions (no Docker) into dist/<chapter>/grades.csv"
 
 venv: $(STAMP)
 
@@ -39,3 +42,11 @@ execute: $(STAMP)
 
 clean:
 	rm -rf _build dist
+
+# Coursework (README, "For instructors"; tools/coursework.py --help).
+assignments: $(STAMP)
+	$(BIN)/python tools/coursework.py assign
+
+grade: $(STAMP)
+	@test -n "$(CHAPTER)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade CHAPTER=<chapter stem> SUBMISSIONS=<folder>"; exit 2; }
+	$(BIN)/python tools/coursework.py grade "$(CHAPTER)" "$(SUBMISSIONS)"

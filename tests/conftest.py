@@ -34,3 +34,129 @@ def built_site():
     )
     log = result.stdout + result.stderr
     return HTML_DIR, result.returncode, log
+
+
+# --------------------------------------------------------------------------
+# Browser fixtures (tests/test_browser.py; reused by other browser tests).
+# The built site is served on 127.0.0.1 and driven with Debian's Chromium
+# through Playwright; `playwright install` is never needed.
+# --------------------------------------------------------------------------
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Generous: the machine may be busy with other work (2 cores).
+BROWSER_TIMEOUT_MS = 90_000
+
+
+class _QuietSiteHandler(SimpleHTTPRequestHandler):
+    """Static files, no request log; /favicon.ico is answered "204 No Content"
+    (the book has none and a 404 would be noise, not a broken page)."""
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] == "/favicon.ico":
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a browser closing a connection early is not a test failure
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Base URL (no trailing slash) of the built site, served on 127.0.0.1 on a free port."""
+    html_dir = built_site[0]
+    assert (html_dir / "index.html").is_file(), "the site was not built; see test_site_build.py"
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietSiteHandler, directory=str(html_dir)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium for the whole session (skipped loudly if absent, outside CI)."""
+    if not CHROMIUM.is_file():
+        message = (
+            f"BROWSER TESTS NOT RUN: {CHROMIUM} not found. Install Debian's chromium "
+            "(apt-get install chromium); the browser tests check that the website works."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set: this is an error)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def new_site_page(browser, site_url, context=None):
+    """A fresh page that records its problems, in ``context`` or else in a new browser context.
+
+    ``page.js_errors``: uncaught exceptions and console errors;
+    ``page.failed_requests``: requests that failed or got HTTP >= 400;
+    ``page.external_requests``: every request to anything but the local site
+    (the book must work offline, so any is a bug).  Nothing is intercepted:
+    Playwright's request routing would switch off the browser cache.
+    """
+    if context is None:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+    page = context.new_page()
+    page.js_errors, page.failed_requests, page.external_requests = [], [], []
+
+    def on_request(request):
+        if not request.url.startswith((site_url + "/", "data:", "blob:", "about:")):
+            page.external_requests.append(request.url)
+
+    def on_console(message):
+        if message.type == "error":
+            page.js_errors.append(f"console.error: {message.text}")
+
+    def on_response(response):
+        if response.status >= 400:
+            page.failed_requests.append(f"{response.url} (HTTP {response.status})")
+
+    page.on("request", on_request)
+    page.on("pageerror", lambda error: page.js_errors.append(f"uncaught: {error}"))
+    page.on("console", on_console)
+    page.on("requestfailed", lambda request: page.failed_requests.append(f"{request.url} ({request.failure})"))
+    page.on("response", on_response)
+    return page
+
+
+@pytest.fixture
+def browser_page(chromium_browser, site_url):
+    """A fresh Playwright page (own context) for one test; see :func:`new_site_page`.
+
+    Navigate with ``browser_page.goto(site_url + "/book/intro.html", wait_until="load")``
+    and then wait for a selector; do not wait for "networkidle".
+    """
+    page = new_site_page(chromium_browser, site_url)
+    yield page
+    page.context.close()
