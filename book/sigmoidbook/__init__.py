@@ -8,6 +8,17 @@ Submodules
 ----------
 data
     :func:`~sigmoidbook.data.load_mnist`, the checksummed MNIST loader.
+style
+    :func:`~sigmoidbook.style.use_book_style` and the colour-blind-safe colours
+    of each activation function.
+interactive
+    The kernel-free plotly figures: activation explorer, depth slider,
+    dead-neuron grid (each with a static matplotlib twin).
+activations
+    Numerically stable reference implementations (chapter 4) for floats,
+    NumPy arrays and PyTorch tensors.
+training
+    Whole-dataset-in-memory training and evaluation loops (chapter 5).
 """
 
 __version__ = "0.1.0"
