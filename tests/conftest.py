@@ -11,6 +11,10 @@ if str(BOOK_DIR) not in sys.path:
 import os
 import subprocess
 
+# nbval compares figure outputs with the committed ones, which come from the inline
+# backend; an inherited MPLBACKEND=Agg makes plt.show() display nothing in the kernels.
+os.environ.pop("MPLBACKEND", None)
+
 import pytest
 
 HTML_DIR = REPO_ROOT / "_build" / "html"
