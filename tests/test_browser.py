@@ -432,33 +432,23 @@ def test_launch_buttons_on_notebook_pages(page_reports):
 # --------------------------------------------------------------------------
 
 
-def test_chapter_figures_sliders_in_a_test_page(page_reports, browser_page, site_url):
-    """The depth slider and the dead-neuron grid, with the site's plotly.js, dragged
-    in a page of their own: until a chapter embeds them, the site check cannot."""
-    from sigmoidbook.interactive import dead_neuron_grid, depth_slider
+# Where the book promises each interactive figure (issue: intro shows the explorer,
+# chapters 1-3 embed the others).
+FIGURE_PAGES = {
+    "activation-explorer": {"book/intro.html", "book/ch1_sigmoid_derivative.html", "book/ch3_relu_dead_neurons.html"},
+    "depth-slider": {"book/ch2_vanishing_gradients.html"},
+    "dead-neuron-grid": {"book/ch3_relu_dead_neurons.html"},
+}
 
-    in_site = {kind_of(f["id"]) for report in page_reports.values() for f in report["figures"] if f["sliders"]}
-    figures = [f for f in (depth_slider(), dead_neuron_grid()) if kind_of(f.div_id) not in in_site]
-    if not figures:
-        pytest.skip("both figures are in the site and were dragged there")
-    page = browser_page
-    body = "\n".join(figure.to_html() for figure in figures)
-    html = (
-        '<!doctype html><html><head><meta charset="utf-8"><title>slider test</title>'
-        '<script src="/_static/plotly/plotly.min.js"></script></head>'
-        f'<body style="width: 900px">{body}</body></html>'
-    )
-    url = f"{site_url}/__slider_test_page.html"  # answered here, not by the server
-    page.route(url, lambda route: route.fulfill(status=200, body=html, content_type="text/html; charset=utf-8"))
-    page.goto(url, wait_until="load")
-    page.evaluate(WAIT_FOR_RENDERING, 60_000)
-    report = page.evaluate(INSPECT_PAGE)
-    assert [f["id"] for f in report["figures"]] == [f.div_id for f in figures]
-    assert all(f["rendered"] for f in report["figures"])
-    records = exercise_sliders(page, report["figures"])
-    check_slider_records("test page", records)
-    assert {kind_of(r["div_id"]) for r in records} == {kind_of(f.div_id) for f in figures}
-    assert not page.js_errors and not page.failed_requests and not page.external_requests
+
+def test_each_interactive_figure_is_on_its_pages_and_was_dragged_there(page_reports):
+    for kind, pages in FIGURE_PAGES.items():
+        for name in pages:
+            report = page_reports[name]
+            shown = [f for f in report["figures"] if kind_of(f["id"]) == kind]
+            assert shown and all(f["sliders"] for f in shown), f"{name}: no {kind} with a slider"
+            dragged = {kind_of(r["div_id"]) for r in report["sliders_dragged"]}
+            assert kind in dragged, f"{name}: the {kind} slider was not dragged"
 
 
 # --------------------------------------------------------------------------
