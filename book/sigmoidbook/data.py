@@ -176,7 +176,8 @@ def load_mnist(
     labels : int64 array with values 0..9
 
     The decoded bytes are cached in memory, so the second call for a split
-    only converts to float32 (tens of milliseconds for the training set).
+    only converts to float32 (about 0.1 s for the training set, against 0.4 s for
+    the first read).
 
     Raises
     ------
