@@ -7,11 +7,11 @@ in milliseconds; one test loads the real, committed data set.
 import gzip
 import hashlib
 import shutil
-import time
 
 import numpy as np
 import pytest
 
+import sigmoidbook.data
 from sigmoidbook.data import DEFAULT_DATA_DIR, MNISTDataError, load_mnist, read_idx
 
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
@@ -163,7 +163,7 @@ def test_a_repaired_file_is_reread(tmp_path):
         load_mnist("train", data_dir=tmp_path)
 
 
-def test_real_mnist_is_complete_and_fast_after_first_read():
+def test_real_mnist_is_complete_and_cached_after_first_read(monkeypatch):
     x_train, y_train = load_mnist("train")
     x_test, y_test = load_mnist("test", flatten=False)
     assert x_train.shape == (60_000, 784) and y_train.shape == (60_000,)
@@ -172,7 +172,13 @@ def test_real_mnist_is_complete_and_fast_after_first_read():
     assert 0.0 == x_train.min() and x_train.max() == 1.0
     # Known facts of the real set: the first training label is a 5, the first test label a 7.
     assert y_train[0] == 5 and y_test[0] == 7
-    start = time.perf_counter()
-    load_mnist("train")
-    assert time.perf_counter() - start < 0.5, "a cached reload of the training set should take well under a second"
+    # A second load must come from the in-memory cache: no decompression, no
+    # checksum. (Checked by mechanism, not by wall-clock time, which a loaded
+    # CI machine makes unreliable.)
+    def no_reread(path):
+        raise AssertionError(f"{path} was decompressed again instead of coming from the cache")
+
+    monkeypatch.setattr(sigmoidbook.data, "_read_gzip", no_reread)
+    x_again, y_again = load_mnist("train")
+    assert np.array_equal(x_again, x_train) and np.array_equal(y_again, y_train)
     assert (DEFAULT_DATA_DIR / "SHA256SUMS").is_file()

@@ -19,6 +19,9 @@ activations
     NumPy arrays and PyTorch tensors.
 training
     Whole-dataset-in-memory training and evaluation loops (chapter 5).
+report
+    Markdown tables and glued numbers: how the chapters put computed values
+    into tables and prose.
 """
 
 __version__ = "0.1.0"

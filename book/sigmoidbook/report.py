@@ -1,0 +1,90 @@
+"""How the chapters show computed numbers: Markdown tables and glued values.
+
+Every number quoted in the book's prose is computed in a cell and handed to the
+text with myst-nb's ``glue``. :func:`glue_number` turns the value into a plain
+Python ``int`` or ``float`` first (a NumPy or PyTorch scalar would be glued with
+its ``repr``, and nbval would compare that), optionally rounded, and refuses
+anything that is not a finite-or-infinite real number.
+
+Usage in a chapter::
+
+    from sigmoidbook.report import glue_numbers, markdown_table
+    glue_numbers(alive=alive, spread=spread)
+    display(markdown_table(["x", "σ(x)"], [[0, 0.5], [1, 0.7311]], align="lr"))
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+from IPython.display import Markdown
+
+__all__ = ["markdown_table", "plain_number", "glue_number", "glue_numbers"]
+
+_ALIGNMENT = {"l": "---", "c": ":---:", "r": "---:"}
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l") -> Markdown:
+    """A Markdown table; display it with ``display(...)`` or as a cell's last expression.
+
+    ``align`` has one letter per column, ``l``, ``c`` or ``r``; when it is shorter than
+    the header its last letter repeats (``"lr"``: first column left, the rest right).
+    Cells are written with ``str``, so format numbers before passing them.
+    """
+    header = list(header)
+    if not header:
+        raise ValueError("markdown_table needs at least one column in the header")
+    if not align or set(align) - set(_ALIGNMENT):
+        raise ValueError(f"align must be letters l, c or r (one per column), not {align!r}")
+    letters = (align + align[-1] * len(header))[: len(header)]
+    lines = ["| " + " | ".join(map(str, header)) + " |",
+             "|" + "|".join(_ALIGNMENT[letter] for letter in letters) + "|"]
+    for number, row in enumerate(rows):
+        row = list(row)
+        if len(row) != len(header):
+            raise ValueError(f"row {number} has {len(row)} cells but the header has {len(header)}: {row!r}")
+        lines.append("| " + " | ".join(map(str, row)) + " |")
+    return Markdown("\n".join(lines))
+
+
+def plain_number(name: str, value: object, digits: int | None = None) -> int | float:
+    """``value`` as a Python ``int`` or ``float``, rounded to ``digits`` significant digits.
+
+    Accepts Python, NumPy and 0-d PyTorch/NumPy array numbers. Integers stay integers
+    (and are never rounded); ``bool``, NaN, strings and arrays with more than one element
+    raise, naming ``name``.
+    """
+    if hasattr(value, "item") and not isinstance(value, numbers.Number):
+        size = getattr(value, "size", None)
+        size = size() if callable(size) else size  # torch: size() is a method
+        count = math.prod(size) if isinstance(size, tuple) else size
+        if count not in (None, 1):
+            raise TypeError(f"{name}: can only glue a single number, got an array of {count} elements")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: can only glue a real number, got {type(value).__name__} {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"{name} is NaN: the computation that produced it went wrong")
+    if digits is not None and math.isfinite(value):
+        if digits < 1:
+            raise ValueError(f"digits must be at least 1, not {digits}")
+        value = float(f"{value:.{digits}g}")
+    return value
+
+
+def glue_number(name: str, value: object, digits: int | None = None) -> None:
+    """Glue one number for the prose (``{glue:text}`name:.3g```), without showing it here."""
+    from myst_nb import glue  # imported late: myst-nb pulls in Sphinx
+
+    glue(name, plain_number(name, value, digits), display=False)
+
+
+def glue_numbers(digits: int | None = None, **values: object) -> None:
+    """:func:`glue_number` for each keyword argument: ``glue_numbers(alive=3, spread=0.06)``."""
+    for name, value in values.items():
+        glue_number(name, value, digits)

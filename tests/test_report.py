@@ -1,0 +1,97 @@
+"""Unit tests for sigmoidbook.report: Markdown tables and glued numbers."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from sigmoidbook import report
+from sigmoidbook.report import glue_numbers, markdown_table, plain_number
+
+
+def test_markdown_table_layout_and_alignment():
+    table = markdown_table(["x", "σ(x)", "σ′(x)"], [[0, 0.5, 0.25], ["1", "0.7311", "0.1966"]], align="lr")
+    assert table.data.splitlines() == [
+        "| x | σ(x) | σ′(x) |",
+        "|---|---:|---:|",
+        "| 0 | 0.5 | 0.25 |",
+        "| 1 | 0.7311 | 0.1966 |",
+    ]
+    assert markdown_table(["a", "b"], []).data.splitlines()[1] == "|---|---|"
+    assert markdown_table(["a", "b", "c"], [], align="crl").data.splitlines()[1] == "|:---:|---:|---|"
+
+
+@pytest.mark.parametrize(
+    "header, rows, align, message",
+    [
+        ([], [], "l", "at least one column"),
+        (["a", "b"], [[1]], "l", "row 0 has 1 cells but the header has 2"),
+        (["a", "b"], [[1, 2], [1, 2, 3]], "l", "row 1 has 3 cells"),
+        (["a"], [], "x", "align must be letters"),
+        (["a"], [], "", "align must be letters"),
+    ],
+)
+def test_markdown_table_rejects_bad_input(header, rows, align, message):
+    with pytest.raises(ValueError, match=message):
+        markdown_table(header, rows, align=align)
+
+
+@pytest.mark.parametrize(
+    "value, expected, kind",
+    [
+        (3, 3, int),
+        (np.int64(128), 128, int),
+        (torch.tensor(7), 7, int),
+        (0.25, 0.25, float),
+        (np.float32(0.5), 0.5, float),
+        (np.array(2.5), 2.5, float),
+        (torch.tensor([1.5]), 1.5, float),
+        (math.inf, math.inf, float),
+    ],
+)
+def test_plain_number_makes_python_numbers(value, expected, kind):
+    result = plain_number("v", value)
+    assert result == expected and type(result) is kind
+
+
+def test_plain_number_rounds_floats_only():
+    assert plain_number("v", 1.0743216, digits=4) == 1.074
+    assert plain_number("v", 2.3456e-7, digits=2) == 2.3e-7
+    assert plain_number("v", 123456, digits=2) == 123456  # counts are never rounded
+    assert plain_number("v", -math.inf, digits=3) == -math.inf
+
+
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        (True, TypeError, "alive: can only glue a real number, got bool"),
+        (np.bool_(False), TypeError, "got bool"),
+        ("12", TypeError, "got str"),
+        (None, TypeError, "got NoneType"),
+        (1 + 2j, TypeError, "got complex"),
+        (np.zeros(3), TypeError, "an array of 3 elements"),
+        (torch.zeros(2, 2), TypeError, "an array of 4 elements"),
+        (math.nan, ValueError, "alive is NaN"),
+        (np.float64("nan"), ValueError, "is NaN"),
+    ],
+)
+def test_plain_number_rejects_what_is_not_one_real_number(value, error, message):
+    with pytest.raises(error, match=message):
+        plain_number("alive", value)
+
+
+def test_plain_number_rejects_zero_digits():
+    with pytest.raises(ValueError, match="digits must be at least 1"):
+        plain_number("v", 0.5, digits=0)
+
+
+def test_glue_numbers_glues_plain_values_without_display(monkeypatch):
+    glued = []
+    import myst_nb
+
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.append((name, value, display)))
+    glue_numbers(alive=np.int64(0), spread=np.float32(0.0579039), digits=3)
+    report.glue_number("ratio", torch.tensor(20.57237))
+    assert glued == [("alive", 0, False), ("spread", 0.0579, False), ("ratio", pytest.approx(20.57237), False)]
+    assert [type(value) for _, value, _ in glued] == [int, float, float]
