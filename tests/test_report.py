@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sigmoidbook import report
-from sigmoidbook.report import glue_numbers, markdown_table, plain_number
+from sigmoidbook.report import format_number, glue_numbers, markdown_table, plain_number
 
 
 def test_markdown_table_layout_and_alignment():
@@ -20,6 +20,33 @@ def test_markdown_table_layout_and_alignment():
     ]
     assert markdown_table(["a", "b"], []).data.splitlines()[1] == "|---|---|"
     assert markdown_table(["a", "b", "c"], [], align="crl").data.splitlines()[1] == "|:---:|---:|---|"
+
+
+@pytest.mark.parametrize(
+    "value, spec, expected",
+    [
+        (-1.5e-5, ".3g", "−1.5×10⁻⁵"),
+        (3e300, ".2e", "3.00×10³⁰⁰"),
+        (0.123456, ".4f", "0.1235"),
+        (-0.0, ".3g", "−0"),  # a signed zero keeps its sign
+        (0.0, ".3g", "0"),
+        (-0.0001, ".2f", "−0.00"),  # a small negative number keeps its sign
+        (12345, ",", "12,345"),  # integers stay integers
+        (np.int64(7), "d", "7"),
+        (np.float32(0.5), ".3g", "0.5"),
+        (torch.tensor(2.0), ".3g", "2"),
+        (float("-inf"), ".3g", "−inf"),
+        (float("nan"), ".3g", "nan"),
+    ],
+)
+def test_format_number(value, spec, expected):
+    assert format_number(value, spec) == expected
+
+
+@pytest.mark.parametrize("value", [True, "1.5", None, [1.0]])
+def test_format_number_rejects_non_numbers(value):
+    with pytest.raises(TypeError, match="format_number needs"):
+        format_number(value)
 
 
 @pytest.mark.parametrize(

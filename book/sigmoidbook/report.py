@@ -21,9 +21,10 @@ from collections.abc import Sequence
 
 from IPython.display import Markdown
 
-__all__ = ["markdown_table", "plain_number", "glue_number", "glue_numbers"]
+__all__ = ["markdown_table", "format_number", "plain_number", "glue_number", "glue_numbers"]
 
 _ALIGNMENT = {"l": "---", "c": ":---:", "r": "---:"}
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l") -> Markdown:
@@ -47,6 +48,32 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], alig
             raise ValueError(f"row {number} has {len(row)} cells but the header has {len(header)}: {row!r}")
         lines.append("| " + " | ".join(map(str, row)) + " |")
     return Markdown("\n".join(lines))
+
+
+def format_number(value: object, spec: str = ".3g") -> str:
+    """``value`` formatted with ``spec`` for a table cell: ``−`` and ``×10ⁿ``, never ``-`` or ``e``.
+
+    A Unicode minus sign and a superscript exponent read as one number and never
+    break across lines. The sign of zero is kept (``-0.0`` is written ``−0``);
+    NaN and infinities are written as ``nan``, ``inf`` and ``−inf``.
+
+    >>> format_number(-1.5e-5)
+    '−1.5×10⁻⁵'
+    """
+    if isinstance(value, (bool, str, bytes)):  # float("1.5") would accept a string
+        raise TypeError(f"format_number needs a number, got {type(value).__name__} {value!r}")
+    try:
+        if isinstance(value, numbers.Integral):
+            value = int(value)
+        else:
+            value = float(value)  # -0.0 stays −0: a signed zero is information
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"format_number needs a real number, got {type(value).__name__} {value!r}") from err
+    text = format(value, spec)
+    if "e" in text and math.isfinite(value):
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return text.replace("-", "−")
 
 
 def plain_number(name: str, value: object, digits: int | None = None) -> int | float:
