@@ -3,31 +3,49 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # Notebooks are executed with the inline backend; MPLBACKEND=Agg would drop every figure.
 unexport MPLBACKEND
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+# `make execute NB=book/ch2_vanishing_gradients.ipynb` re-executes one notebook.
+NB ?= $(NOTEBOOKS)
 
-.PHONY: help venv book test execute clean assignments grade
+.PHONY: help venv lab book test lint format sync export execute clean assignments grade
 
 help:
-	@echo "make book     build the website into _build/html (warnings are errors)"
-	@echo "make test     run every test: nbval on all notebooks, unit tests, site build, browser"
-	@echo "make execute  re-execute every notebook in place (then commit the outputs)"
-	@echo "make clean    remove _build/ and dist/ (keeps .venv)"
-	@echo "make assignments   student notebook + autograder zip for every chapter, in dist/<chapter>/"
-	@echo "make grade CHAPTER=<chapter stem> SUBMISSIONS=<folder>"
-	@echo "                   grade a folder of .ipynb/.zip submissions (no Docker) into dist/<chapter>/grades.csv"
+	@echo "For readers"
+	@echo "  make venv     create .venv with everything the book needs (Python 3.11-3.13)"
+	@echo "  make lab      open the chapters in JupyterLab"
+	@echo "  make book     build the website into _build/html (warnings are errors)"
+	@echo "For contributors"
+	@echo "  make test     every test: lint, nbval on all notebooks, unit tests, site build, browser"
+	@echo "  make lint     ruff check + ruff format --check over every .py file and notebook"
+	@echo "  make format   apply ruff's fixes and format, then re-pair the notebooks' .md texts"
+	@echo "  make sync     bring each notebook and its MyST .md text in step (jupytext --sync)"
+	@echo "  make export   regenerate the package modules exported from chapter cells tagged 'export'"
+	@echo "  make execute  re-execute every notebook in place (NB=path for one), then commit the outputs"
+	@echo "  make clean    remove _build/ (keeps .venv, dist/ and grades)"
+	@echo "For instructors"
+	@echo "  make assignments   student notebook + autograder zip for every chapter, in dist/<chapter>/"
+	@echo "  make grade CHAPTER=<chapter stem> SUBMISSIONS=<folder>"
+	@echo "                     grade a folder of submissions (no Docker) into dist/<chapter>/grades.csv"
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, found {sys.version.split()[0]}: make PYTHON=python3.11"'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; ok = (3, 11) <= v <= (3, 13); ok or print(f"Python 3.11, 3.12 or 3.13 is needed, this is {sys.version.split()[0]} ($(PYTHON)).\nInstall one (python.org, your package manager, or pyenv) and run: make PYTHON=python3.12 ..."); sys.exit(0 if ok else 1)'
+	@if [ -e $(VENV) ] && ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	    echo "$(VENV) exists but has no working pip (a half-made venv, e.g. python3-venv missing): recreating it"; \
+	    rm -rf $(VENV); fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	    echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e ".[test]"
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab book/
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -38,17 +56,35 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Notebooks are formatted cell by cell (tools/format_notebooks.py says why not `ruff format`).
+format: $(STAMP)
+	$(BIN)/ruff check --fix --extend-exclude '*.ipynb' .
+	$(BIN)/ruff format --extend-exclude '*.ipynb' .
+	$(BIN)/python tools/format_notebooks.py
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+sync: $(STAMP)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+export: $(STAMP)
+	$(BIN)/python -m sigmoidbook.export
+
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
+	$(BIN)/jupytext --sync $(NB)
 
 clean:
-	rm -rf _build dist
+	rm -rf _build
 
-# Coursework (README, "For instructors"; tools/coursework.py --help).
+# Coursework (README, "For instructors"; python -m coursework --help).
 assignments: $(STAMP)
-	$(BIN)/python tools/coursework.py assign
+	$(BIN)/python -m coursework assign
 
 grade: $(STAMP)
 	@test -n "$(CHAPTER)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade CHAPTER=<chapter stem> SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python tools/coursework.py grade "$(CHAPTER)" "$(SUBMISSIONS)"
+	$(BIN)/python -m coursework grade "$(CHAPTER)" "$(SUBMISSIONS)"

@@ -90,9 +90,15 @@ class _QuietServer(ThreadingHTTPServer):
 def site_url(built_site):
     """Base URL (no trailing slash) of the built site, served on 127.0.0.1 on a free port."""
     html_dir = built_site[0]
-    assert (html_dir / "index.html").is_file(), "the site was not built; see test_site_build.py"
-    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietSiteHandler, directory=str(html_dir)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    assert (html_dir / "index.html").is_file(), (
+        "the site was not built; see test_site_build.py"
+    )
+    server = _QuietServer(
+        ("127.0.0.1", 0), functools.partial(_QuietSiteHandler, directory=str(html_dir))
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, name="site-server", daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -113,7 +119,9 @@ def chromium_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -149,7 +157,12 @@ def new_site_page(browser, site_url, context=None):
     page.on("request", on_request)
     page.on("pageerror", lambda error: page.js_errors.append(f"uncaught: {error}"))
     page.on("console", on_console)
-    page.on("requestfailed", lambda request: page.failed_requests.append(f"{request.url} ({request.failure})"))
+    page.on(
+        "requestfailed",
+        lambda request: page.failed_requests.append(
+            f"{request.url} ({request.failure})"
+        ),
+    )
     page.on("response", on_response)
     return page
 

@@ -31,9 +31,34 @@ REL_ULPS = 4
 SLOPE = act.DEFAULT_NEGATIVE_SLOPE
 
 GRID = [
-    -math.inf, -1000.0, -745.2, -745.0, -720.0, -709.79, -709.78, -709.0, -40.0, -20.0, -1.0,
-    -1e-300, -5e-324, -0.0, 0.0, 5e-324, 1e-300, 1.0, 20.0, 36.0, 37.0, 40.0,
-    709.0, 709.78, 709.79, 1000.0, math.inf, math.nan,
+    -math.inf,
+    -1000.0,
+    -745.2,
+    -745.0,
+    -720.0,
+    -709.79,
+    -709.78,
+    -709.0,
+    -40.0,
+    -20.0,
+    -1.0,
+    -1e-300,
+    -5e-324,
+    -0.0,
+    0.0,
+    5e-324,
+    1e-300,
+    1.0,
+    20.0,
+    36.0,
+    37.0,
+    40.0,
+    709.0,
+    709.78,
+    709.79,
+    1000.0,
+    math.inf,
+    math.nan,
 ]
 
 # --- exact references from SymPy -------------------------------------------
@@ -84,7 +109,14 @@ def autograd_derivative(f, xs, **kw):
 
 # --- types, shapes and errors -------------------------------------------
 
-ALL = [act.sigmoid, act.sigmoid_deriv, act.relu, act.relu_deriv, act.leaky_relu, act.leaky_relu_deriv]
+ALL = [
+    act.sigmoid,
+    act.sigmoid_deriv,
+    act.relu,
+    act.relu_deriv,
+    act.leaky_relu,
+    act.leaky_relu_deriv,
+]
 
 
 @pytest.mark.parametrize("f", ALL)
@@ -174,7 +206,13 @@ def test_module_does_not_import_torch():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -187,7 +225,10 @@ def test_known_values():
     assert act.relu(-2.0) == 0.0 and act.relu(3.0) == 3.0
     assert act.relu_deriv(0.0) == 0.0 and act.relu_deriv(1e-300) == 1.0
     assert act.leaky_relu(-2.0) == -2.0 * SLOPE and act.leaky_relu(2.0) == 2.0
-    assert act.leaky_relu_deriv(0.0) == SLOPE and act.leaky_relu_deriv(0.5, negative_slope=0.2) == 1.0
+    assert (
+        act.leaky_relu_deriv(0.0) == SLOPE
+        and act.leaky_relu_deriv(0.5, negative_slope=0.2) == 1.0
+    )
     assert act.sigmoid(-math.inf) == 0.0 and act.sigmoid(math.inf) == 1.0
     assert act.sigmoid_deriv(-math.inf) == 0.0 and act.sigmoid_deriv(math.inf) == 0.0
 
@@ -208,12 +249,27 @@ def test_nan_propagates(f):
 
 @pytest.mark.parametrize("f", ALL)
 def test_no_warnings_or_errors_at_extremes(f):
-    xs = [-math.inf, -1e308, -1000.0, -709.79, 709.79, 1000.0, 1e308, math.inf, math.nan]
+    xs = [
+        -math.inf,
+        -1e308,
+        -1000.0,
+        -709.79,
+        709.79,
+        1000.0,
+        1e308,
+        math.inf,
+        math.nan,
+    ]
     xs32 = [-math.inf, -3e38, -1000.0, -88.8, 88.8, 1000.0, 3e38, math.inf, math.nan]
-    arr32, ten32 = np.array(xs32, dtype=np.float32), torch.tensor(xs32, dtype=torch.float32)
+    arr32, ten32 = (
+        np.array(xs32, dtype=np.float32),
+        torch.tensor(xs32, dtype=torch.float32),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is correct
+        with np.errstate(
+            over="raise", invalid="raise", divide="raise"
+        ):  # underflow to 0 is correct
             three_ways(f, xs)
             f(arr32)
             f(ten32)
@@ -227,7 +283,9 @@ def test_sigmoid_parity_with_exact_on_grid():
     for result in three_ways(act.sigmoid, GRID):
         assert close(result, exact).all()
     # PyTorch's own sigmoid agrees too (it returns 0 a little early, in the subnormal range).
-    assert close(torch.sigmoid(torch.tensor(GRID, dtype=torch.float64)).numpy(), exact).all()
+    assert close(
+        torch.sigmoid(torch.tensor(GRID, dtype=torch.float64)).numpy(), exact
+    ).all()
 
 
 def test_sigmoid_deriv_parity_with_sympy_on_grid():
@@ -238,7 +296,9 @@ def test_sigmoid_deriv_parity_with_sympy_on_grid():
 
 def test_sigmoid_deriv_is_sympys_derivative():
     assert sympy.simplify(SIGMA_PRIME - SIGMA * (1 - SIGMA)) == 0
-    assert sympy.simplify(SIGMA_PRIME - SIGMA_PRIME.subs(_x, -_x)) == 0  # even, used above
+    assert (
+        sympy.simplify(SIGMA_PRIME - SIGMA_PRIME.subs(_x, -_x)) == 0
+    )  # even, used above
 
 
 def test_sigmoid_deriv_matches_autograd_on_grid():
@@ -277,7 +337,11 @@ def _exact_leaky_deriv(x):
     [
         (act.relu, _exact_relu, torch.relu),
         (act.relu_deriv, _exact_relu_deriv, None),
-        (act.leaky_relu, _exact_leaky, lambda t: torch.nn.functional.leaky_relu(t, SLOPE)),
+        (
+            act.leaky_relu,
+            _exact_leaky,
+            lambda t: torch.nn.functional.leaky_relu(t, SLOPE),
+        ),
         (act.leaky_relu_deriv, _exact_leaky_deriv, None),
     ],
 )
@@ -286,7 +350,12 @@ def test_relu_family_parity_on_grid(f, exact, builtin):
     for result in three_ways(f, GRID):
         assert close(result, ref, rel_ulps=0, atol=0).all()
     if builtin is not None:
-        assert close(builtin(torch.tensor(GRID, dtype=torch.float64)).numpy(), ref, rel_ulps=0, atol=0).all()
+        assert close(
+            builtin(torch.tensor(GRID, dtype=torch.float64)).numpy(),
+            ref,
+            rel_ulps=0,
+            atol=0,
+        ).all()
 
 
 @pytest.mark.parametrize(
@@ -323,7 +392,11 @@ class SigmoidFunction(torch.autograd.Function):
 
 
 def test_gradcheck_custom_function():
-    x = torch.tensor([-30.0, -5.0, -1.0, 0.0, 1e-3, 1.0, 5.0, 30.0], dtype=torch.float64, requires_grad=True)
+    x = torch.tensor(
+        [-30.0, -5.0, -1.0, 0.0, 1e-3, 1.0, 5.0, 30.0],
+        dtype=torch.float64,
+        requires_grad=True,
+    )
     assert torch.autograd.gradcheck(SigmoidFunction.apply, (x,))
     assert torch.autograd.gradgradcheck(act.sigmoid, (x,))
     assert torch.autograd.gradcheck(act.sigmoid_deriv, (x,))
@@ -380,12 +453,20 @@ def test_autograd_matches_sigmoid_deriv(xs):
 
 
 @settings(max_examples=100, deadline=None, database=None)
-@given(st.lists(any_float, min_size=0, max_size=8), st.floats(0.0, 1.0, exclude_min=True))
+@given(
+    st.lists(any_float, min_size=0, max_size=8), st.floats(0.0, 1.0, exclude_min=True)
+)
 def test_relu_family_three_paths_identical(xs, slope):
-    for f, kw in [(act.relu, {}), (act.relu_deriv, {}),
-                  (act.leaky_relu, {"negative_slope": slope}), (act.leaky_relu_deriv, {"negative_slope": slope})]:
+    for f, kw in [
+        (act.relu, {}),
+        (act.relu_deriv, {}),
+        (act.leaky_relu, {"negative_slope": slope}),
+        (act.leaky_relu_deriv, {"negative_slope": slope}),
+    ]:
         py, arr, ten = three_ways(f, xs, **kw)
-        assert np.array_equal(py, arr, equal_nan=True) and np.array_equal(arr, ten, equal_nan=True)
+        assert np.array_equal(py, arr, equal_nan=True) and np.array_equal(
+            arr, ten, equal_nan=True
+        )
 
 
 @settings(max_examples=50, deadline=None, database=None)

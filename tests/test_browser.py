@@ -29,13 +29,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from conftest import BROWSER_TIMEOUT_MS, REPO_ROOT, new_site_page
 
 MAX_PAGE_BYTES = 1_000_000
 SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
 NOT_PAGES = {"_static", "_sources", "_images", "_sphinx_design_static"}
-REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)"', re.IGNORECASE)
+REDIRECT = re.compile(
+    r'<meta http-equiv="refresh" content="0; url=([^"]+)"', re.IGNORECASE
+)
 
 # Runs in the page once it has loaded: waits for MathJax's first typeset and
 # for every plotly figure to be drawn (or for the time limit).
@@ -104,7 +105,9 @@ def shown_title(page, div_id: str) -> str:
 
 def shown_current_value(page, div_id: str) -> str:
     """The slider's "current value" text above the rail."""
-    return page.locator(f"#{div_id} .slider-group > text.slider-label").first.text_content()
+    return page.locator(
+        f"#{div_id} .slider-group > text.slider-label"
+    ).first.text_content()
 
 
 def table_columns(page, div_id: str) -> dict[str, list[str]]:
@@ -151,7 +154,9 @@ def drag_slider(page, div_id: str, index: int, attempts: int = 3) -> None:
             return
         except PlaywrightTimeoutError:
             continue
-    raise AssertionError(f"#{div_id}: the slider did not reach step {index} in {attempts} drags")
+    raise AssertionError(
+        f"#{div_id}: the slider did not reach step {index} in {attempts} drags"
+    )
 
 
 def exercise_sliders(page, figures: list[dict]) -> list[dict]:
@@ -168,7 +173,11 @@ def exercise_sliders(page, figures: list[dict]) -> list[dict]:
             div_id,
         )
         labels = [s["label"] for s in steps]
-        special = [labels.index(v) for v in SPECIAL_STEPS.get(kind_of(div_id), ()) if v in labels]
+        special = [
+            labels.index(v)
+            for v in SPECIAL_STEPS.get(kind_of(div_id), ())
+            if v in labels
+        ]
         for index in [*(special or [0, len(steps) // 2]), len(steps) - 1]:
             drag_slider(page, div_id, index)
             records.append(
@@ -203,7 +212,9 @@ SPECIAL_STEPS = {
 
 
 def kind_of(div_id: str) -> str | None:
-    match = re.match(r"sigmoidbook-(activation-explorer|depth-slider|dead-neuron-grid)", div_id)
+    match = re.match(
+        r"sigmoidbook-(activation-explorer|depth-slider|dead-neuron-grid)", div_id
+    )
     return match.group(1) if match else None
 
 
@@ -213,14 +224,20 @@ def check_explorer(record: dict) -> None:
     x = float(record["label"].replace("−", "-"))
     assert record["current_value"] == f"x = {record['label']}"
     sigma = 1 / (1 + math.exp(-x))  # closed form, not the figure's code
-    assert record["title"] == minus(f"x = {x:.2f}: σ(x) = {sigma:.4f}, σ′(x) = {sigma * (1 - sigma):.4f}")
+    assert record["title"] == minus(
+        f"x = {x:.2f}: σ(x) = {sigma:.4f}, σ′(x) = {sigma * (1 - sigma):.4f}"
+    )
     values = activation_values(x)
     table = record["table"]
     assert table["activation"] == [name for name, _ in ACTIVATIONS.values()]
     for row, key in enumerate(ACTIVATIONS):
         assert table["f(x)"][row] == minus(f"{float(values[key][0]):.4f}"), (key, x)
-        assert table["f′(x)"][row].removesuffix(" *") == minus(f"{float(values[key][1]):.4f}"), (key, x)
-        assert table["f′(x)"][row].endswith(" *") == (x == 0 and key in ("relu", "leaky_relu")), (key, x)
+        assert table["f′(x)"][row].removesuffix(" *") == minus(
+            f"{float(values[key][1]):.4f}"
+        ), (key, x)
+        assert table["f′(x)"][row].endswith(" *") == (
+            x == 0 and key in ("relu", "leaky_relu")
+        ), (key, x)
     if x == 3.0:
         assert record["title"] == "x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452"
 
@@ -240,7 +257,9 @@ def check_depth(record: dict) -> None:
     else:
         assert "float32 product: " + minus(f"{float(product):.3e}") in title, title
     assert ("subnormal" in title) == bool(0 < product < tiny), title
-    assert ("1 + g rounds to 1" in title) == bool(np.float32(1) + product == np.float32(1) and product >= tiny), title
+    assert ("1 + g rounds to 1" in title) == bool(
+        np.float32(1) + product == np.float32(1) and product >= tiny
+    ), title
     landmark = {12: "1 + g rounds to 1", 64: "subnormal", 75: "underflow"}.get(depth)
     if landmark:
         assert landmark in title, title
@@ -255,15 +274,23 @@ def check_dead(record: dict) -> None:
     relu, leaky = int(counts["relu_count"][0]), int(counts["leaky_count"][0])
     assert f"ReLU {relu}/100 units alive" in record["title"], record["title"]
     assert f"Leaky ReLU (0.1) {leaky}/100 alive" in record["title"], record["title"]
-    assert record["alive_cells"] == relu, "coloured ReLU cells must match the count in the title"
+    assert record["alive_cells"] == relu, (
+        "coloured ReLU cells must match the count in the title"
+    )
 
 
-CHECKS = {"activation-explorer": check_explorer, "depth-slider": check_depth, "dead-neuron-grid": check_dead}
+CHECKS = {
+    "activation-explorer": check_explorer,
+    "depth-slider": check_depth,
+    "dead-neuron-grid": check_dead,
+}
 
 
 def check_slider_records(where: str, records: list[dict]) -> None:
     for record in records:
-        context = f"{where} #{record['div_id']} step {record['index']} ({record['label']})"
+        context = (
+            f"{where} #{record['div_id']} step {record['index']} ({record['label']})"
+        )
         assert record["title"] == record["step_title"], context
         check = CHECKS.get(kind_of(record["div_id"]))
         if check:
@@ -292,7 +319,9 @@ def page_reports(built_site, chromium_browser, site_url) -> dict[str, dict]:
         redirect = REDIRECT.search((html_dir / name).read_text(errors="replace")[:2000])
         if redirect:  # e.g. index.html -> book/intro.html: the target is checked itself
             target = (Path(name).parent / redirect.group(1)).as_posix()
-            assert (html_dir / target).is_file(), f"{name} redirects to {target}, which was not built"
+            assert (html_dir / target).is_file(), (
+                f"{name} redirects to {target}, which was not built"
+            )
             continue
         page = new_site_page(chromium_browser, site_url, context)
         try:
@@ -345,19 +374,33 @@ def test_no_failed_or_external_requests(page_reports):
 
 
 def test_math_is_typeset_by_the_local_mathjax(page_reports):
-    pages_with_math = {name: r for name, r in page_reports.items() if r["math_elements"]}
-    assert "book/intro.html" in pages_with_math, "the intro has math; did the page change?"
+    pages_with_math = {
+        name: r for name, r in page_reports.items() if r["math_elements"]
+    }
+    assert "book/intro.html" in pages_with_math, (
+        "the intro has math; did the page change?"
+    )
     for name, report in pages_with_math.items():
-        assert not report["math_untypeset"], f"{name}: raw TeX left: {report['math_untypeset'][:5]}"
+        assert not report["math_untypeset"], (
+            f"{name}: raw TeX left: {report['math_untypeset'][:5]}"
+        )
         assert report["mjx_containers"] >= report["math_elements"], name
-        assert report["math_errors"] == 0, f"{name}: {report['math_errors']} MathJax errors"
+        assert report["math_errors"] == 0, (
+            f"{name}: {report['math_errors']} MathJax errors"
+        )
 
 
-def test_every_plotly_figure_renders_and_plotly_js_loads_only_where_needed(page_reports):
-    assert page_reports["book/intro.html"]["figures"], "the intro should show the activation explorer"
+def test_every_plotly_figure_renders_and_plotly_js_loads_only_where_needed(
+    page_reports,
+):
+    assert page_reports["book/intro.html"]["figures"], (
+        "the intro should show the activation explorer"
+    )
     for name, report in page_reports.items():
         for figure in report["figures"]:
-            assert figure["rendered"] and figure["traces"] > 0, f"{name}: figure {figure['id']} not drawn"
+            assert figure["rendered"] and figure["traces"] > 0, (
+                f"{name}: figure {figure['id']} not drawn"
+            )
         assert report["plotly_script"] == bool(report["figures"]), (
             f"{name}: plotly.js must be loaded exactly on the pages with a figure"
         )
@@ -369,7 +412,9 @@ def test_every_slider_shows_the_right_numbers_when_dragged(page_reports):
         check_slider_records(name, report["sliders_dragged"])
         dragged += len(report["sliders_dragged"])
     intro = page_reports["book/intro.html"]["sliders_dragged"]
-    assert any(r["title"] == "x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452" for r in intro), "x = 3 not reached"
+    assert any(
+        r["title"] == "x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452" for r in intro
+    ), "x = 3 not reached"
     assert dragged >= 4
 
 
@@ -380,13 +425,19 @@ def test_every_image_has_alt_text(page_reports):
 
 def test_page_weight(page_reports, built_site):
     html_dir = built_site[0]
-    too_big = {name: r["html_bytes"] for name, r in page_reports.items() if r["html_bytes"] > MAX_PAGE_BYTES}
+    too_big = {
+        name: r["html_bytes"]
+        for name, r in page_reports.items()
+        if r["html_bytes"] > MAX_PAGE_BYTES
+    }
     assert not too_big, f"pages over {MAX_PAGE_BYTES} bytes of HTML: {too_big}"
     import plotly
 
     shipped = html_dir / "_static" / "plotly" / "plotly.min.js"
     installed = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert shipped.read_bytes() == installed.read_bytes(), "the site's plotly.js must be the installed plotly's"
+    assert shipped.read_bytes() == installed.read_bytes(), (
+        "the site's plotly.js must be the installed plotly's"
+    )
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
@@ -399,15 +450,24 @@ def test_shared_assets_are_downloaded_once_then_cached(page_reports):
             asset = "plotly.min.js" if "plotly.min.js" in path else "tex-chtml.js"
             assert path.startswith("/_static/") and "?v=" in path, path
             assert size > 100_000, (name, path, size)
-            if transferred > size / 2:  # the body came over the network (a 304 revalidation does not count)
+            if (
+                transferred > size / 2
+            ):  # the body came over the network (a 304 revalidation does not count)
                 downloads[asset].append(name)
-    assert downloads["plotly.min.js"] and downloads["tex-chtml.js"], "neither asset was loaded at all?"
-    assert all(len(pages) == 1 for pages in downloads.values()), f"downloaded more than once: {downloads}"
+    assert downloads["plotly.min.js"] and downloads["tex-chtml.js"], (
+        "neither asset was loaded at all?"
+    )
+    assert all(len(pages) == 1 for pages in downloads.values()), (
+        f"downloaded more than once: {downloads}"
+    )
 
 
 def test_screenshots_saved(page_reports):
     for name, report in page_reports.items():
-        assert report["screenshot"].is_file() and report["screenshot"].stat().st_size > 1000, name
+        assert (
+            report["screenshot"].is_file()
+            and report["screenshot"].stat().st_size > 1000
+        ), name
 
 
 def test_launch_buttons_on_notebook_pages(page_reports):
@@ -416,15 +476,25 @@ def test_launch_buttons_on_notebook_pages(page_reports):
     repo = config["repository"]["url"].removeprefix("https://github.com/").rstrip("/")
     branch = config["repository"].get("branch", "main")
     binderhub = config["launch_buttons"]["binderhub_url"].rstrip("/")
-    interface = "lab/tree" if config["launch_buttons"].get("notebook_interface") == "jupyterlab" else "tree"
-    notebook_pages = [n for n in page_reports if (REPO_ROOT / n).with_suffix(".ipynb").is_file()]
+    interface = (
+        "lab/tree"
+        if config["launch_buttons"].get("notebook_interface") == "jupyterlab"
+        else "tree"
+    )
+    notebook_pages = [
+        n for n in page_reports if (REPO_ROOT / n).with_suffix(".ipynb").is_file()
+    ]
     assert "book/intro.html" in notebook_pages
     for name in notebook_pages:
         report = page_reports[name]
         notebook = Path(name).with_suffix(".ipynb").as_posix()
         expected = f"{binderhub}/v2/gh/{repo}/{branch}?urlpath={interface}/{notebook}"
-        assert expected in report["binder_links"], f"{name}: Binder links {report['binder_links']}, expected {expected}"
-        assert report["thebe_buttons"] == ["Live Code"], f"{name}: {report['thebe_buttons']}"
+        assert expected in report["binder_links"], (
+            f"{name}: Binder links {report['binder_links']}, expected {expected}"
+        )
+        assert report["thebe_buttons"] == ["Live Code"], (
+            f"{name}: {report['thebe_buttons']}"
+        )
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +505,11 @@ def test_launch_buttons_on_notebook_pages(page_reports):
 # Where the book promises each interactive figure (issue: intro shows the explorer,
 # chapters 1-3 embed the others).
 FIGURE_PAGES = {
-    "activation-explorer": {"book/intro.html", "book/ch1_sigmoid_derivative.html", "book/ch3_relu_dead_neurons.html"},
+    "activation-explorer": {
+        "book/intro.html",
+        "book/ch1_sigmoid_derivative.html",
+        "book/ch3_relu_dead_neurons.html",
+    },
     "depth-slider": {"book/ch2_vanishing_gradients.html"},
     "dead-neuron-grid": {"book/ch3_relu_dead_neurons.html"},
 }
@@ -446,7 +520,9 @@ def test_each_interactive_figure_is_on_its_pages_and_was_dragged_there(page_repo
         for name in pages:
             report = page_reports[name]
             shown = [f for f in report["figures"] if kind_of(f["id"]) == kind]
-            assert shown and all(f["sliders"] for f in shown), f"{name}: no {kind} with a slider"
+            assert shown and all(f["sliders"] for f in shown), (
+                f"{name}: no {kind} with a slider"
+            )
             dragged = {kind_of(r["div_id"]) for r in report["sliders_dragged"]}
             assert kind in dragged, f"{name}: the {kind} slider was not dragged"
 
@@ -467,7 +543,9 @@ def test_built_pages_have_no_duplicate_inline_scripts_and_no_cdn(built_site):
         assert len(inline) == len(set(inline)), f"{name}: duplicated inline script"
         assert text.count("const THEBE_JS_URL") <= 1, name
         sources = re.findall(r'<script[^>]*\ssrc="([^"]+)"', text)
-        assert not [s for s in sources if "://" in s], f"{name}: script from another host: {sources}"
+        assert not [s for s in sources if "://" in s], (
+            f"{name}: script from another host: {sources}"
+        )
 
 
 def test_plotly_mime_warning_is_dropped_and_nothing_else():
@@ -481,11 +559,23 @@ def test_plotly_mime_warning_is_dropped_and_nothing_else():
         sys.path.pop(0)
 
     def record(message, subtype):
-        rec = logging.LogRecord("sphinx.mystnb", logging.WARNING, __file__, 1, message, None, None)
+        rec = logging.LogRecord(
+            "sphinx.mystnb", logging.WARNING, __file__, 1, message, None, None
+        )
         rec.subtype = subtype
         return rec
 
     keep = _PlotlyMimeFilter().filter
-    assert not keep(record(f"skipping unknown output mime type: {PLOTLY_MIME_TYPE} [mystnb.unknown_mime_type]", "unknown_mime_type"))
-    assert keep(record("skipping unknown output mime type: application/x-other [mystnb.unknown_mime_type]", "unknown_mime_type"))
+    assert not keep(
+        record(
+            f"skipping unknown output mime type: {PLOTLY_MIME_TYPE} [mystnb.unknown_mime_type]",
+            "unknown_mime_type",
+        )
+    )
+    assert keep(
+        record(
+            "skipping unknown output mime type: application/x-other [mystnb.unknown_mime_type]",
+            "unknown_mime_type",
+        )
+    )
     assert keep(record(f"something else about {PLOTLY_MIME_TYPE}", "other"))

@@ -42,7 +42,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
 LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
 
-_spec = importlib.util.spec_from_file_location("coursework", REPO_ROOT / "tools" / "coursework.py")
+_spec = importlib.util.spec_from_file_location(
+    "coursework", REPO_ROOT / "tools" / "coursework.py"
+)
 coursework = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("coursework", coursework)  # dataclasses look their module up
 _spec.loader.exec_module(coursework)
@@ -63,8 +65,11 @@ def _half_right(student_notebook: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(student_notebook, as_version=4)
     for cell in nb.cells:
         if "otter_answer_cell" in cell.metadata.get("tags", []):
-            cell.source = ("def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"
-                           if "sigmoid" in cell.source else "sigma_prime_max = 0.3")
+            cell.source = (
+                "def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"
+                if "sigmoid" in cell.source
+                else "sigma_prime_max = 0.3"
+            )
     return nb
 
 
@@ -82,23 +87,48 @@ def fixture_batch(fixture_release, tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     leaky_dir = tmp_path_factory.mktemp("leaky")
     leaky = nbformat.read(LEAKY_MASTER, as_version=4)
-    leaky.cells[0].source = leaky.cells[0].source.replace(LEAKY_MASTER.stem, GOOD_MASTER.stem)
+    leaky.cells[0].source = leaky.cells[0].source.replace(
+        LEAKY_MASTER.stem, GOOD_MASTER.stem
+    )
     nbformat.write(leaky, leaky_dir / GOOD_MASTER.name)
     shutil.copy(FIXTURES / "coursework_support.py", leaky_dir)
-    result = coursework._otter("assign", "--no-run-tests", GOOD_MASTER.name, "out", cwd=leaky_dir)
+    result = coursework._otter(
+        "assign", "--no-run-tests", GOOD_MASTER.name, "out", cwd=leaky_dir
+    )
     assert result.returncode == 0, result.stdout
-    shutil.copy(leaky_dir / "out" / "student" / GOOD_MASTER.name, folder / "frank_leaky_untouched.ipynb")
+    shutil.copy(
+        leaky_dir / "out" / "student" / GOOD_MASTER.name,
+        folder / "frank_leaky_untouched.ipynb",
+    )
     release = fixture_release
     shutil.copy(release.autograder_notebook, folder / "alice_solutions.ipynb")
     shutil.copy(release.student_notebook, folder / "bob_untouched.ipynb")
-    with zipfile.ZipFile(folder / "carol_export.zip", "w") as zf:  # the layout grader.export writes
-        zf.writestr(GOOD_MASTER.name, nbformat.writes(_half_right(release.student_notebook)))
+    with zipfile.ZipFile(
+        folder / "carol_export.zip", "w"
+    ) as zf:  # the layout grader.export writes
+        zf.writestr(
+            GOOD_MASTER.name, nbformat.writes(_half_right(release.student_notebook))
+        )
     dropped = coursework.dependency_slice(nbformat.read(GOOD_MASTER, as_version=4))
-    coursework.drop_cells(release.autograder_notebook, dropped, folder / "dave_slice_solutions.ipynb")
-    coursework.drop_cells(release.student_notebook, dropped, folder / "erin_slice_untouched.ipynb")
+    coursework.drop_cells(
+        release.autograder_notebook, dropped, folder / "dave_slice_solutions.ipynb"
+    )
+    coursework.drop_cells(
+        release.student_notebook, dropped, folder / "erin_slice_untouched.ipynb"
+    )
     shutil.copy(LEAKY_MASTER, folder / "wrong_assignment.ipynb")
     out = folder.parent / "grades.csv"
-    status = coursework.main(["grade", str(release.autograder_zip), str(folder), "-o", str(out), "--jobs", "2"])
+    status = coursework.main(
+        [
+            "grade",
+            str(release.autograder_zip),
+            str(folder),
+            "-o",
+            str(out),
+            "--jobs",
+            "2",
+        ]
+    )
     with open(out, newline="") as f:
         rows = {row.pop("submission"): row for row in csv.DictReader(f)}
     return status, rows, dropped
@@ -118,7 +148,9 @@ def test_release_layout(fixture_release):
     r = fixture_release
     student = r.student_notebook.parent
     assert r.student_notebook.name == GOOD_MASTER.name
-    assert (student / "coursework_support.py").is_file(), "a 'files:' entry is missing from the release"
+    assert (student / "coursework_support.py").is_file(), (
+        "a 'files:' entry is missing from the release"
+    )
     assert sorted(p.name for p in (student / "tests").iterdir()) == ["q1.py", "q2.py"]
     with zipfile.ZipFile(r.student_zip) as zf:
         assert f"{GOOD_MASTER.stem}/{GOOD_MASTER.name}" in zf.namelist()
@@ -135,17 +167,36 @@ def test_student_notebook_is_clean(fixture_release):
     assert 'grader = otter.Notebook("coursework_master.ipynb")' in sources[0]
     assert 'grader.check("q1")' in sources and 'grader.check("q2")' in sources
     assert "sigma_prime_max = ..." in sources
-    assert any(s.startswith("def sigmoid(x):") and s.rstrip().endswith("...") for s in sources)
-    assert any("grader.export(pdf=False" in s for s in sources), "export cell without PDF expected"
+    assert any(
+        s.startswith("def sigmoid(x):") and s.rstrip().endswith("...") for s in sources
+    )
+    assert any("grader.export(pdf=False" in s for s in sources), (
+        "export cell without PDF expected"
+    )
     tags = {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
-    assert not tags & coursework.WEBSITE_TAGS, f"website tags left in the student notebook: {tags}"
+    assert not tags & coursework.WEBSITE_TAGS, (
+        f"website tags left in the student notebook: {tags}"
+    )
     assert all(not c.get("outputs") for c in nb.cells)
 
 
 def test_no_solution_or_hidden_test_in_release(fixture_release):
-    assert coursework.find_leaks(GOOD_MASTER, fixture_release.student_notebook.parent) == []
-    text = "\n".join(p.read_text() for p in fixture_release.student_notebook.parent.rglob("*") if p.is_file())
-    for secret in ("np.where(x >= 0", "0.25", "extremes", "1 / (1 + np.exp(-samples))", "'hidden': True"):
+    assert (
+        coursework.find_leaks(GOOD_MASTER, fixture_release.student_notebook.parent)
+        == []
+    )
+    text = "\n".join(
+        p.read_text()
+        for p in fixture_release.student_notebook.parent.rglob("*")
+        if p.is_file()
+    )
+    for secret in (
+        "np.where(x >= 0",
+        "0.25",
+        "extremes",
+        "1 / (1 + np.exp(-samples))",
+        "'hidden': True",
+    ):
         assert secret not in text, f"{secret!r} reached the student release"
 
 
@@ -159,20 +210,29 @@ def test_partial_credit_and_exported_zip(fixture_batch):
     """A half-right answer gets the public tests' share; ``grader.export`` zips are gradable."""
     # the naive sigmoid overflows at -1000 and 0.3 is not 1/4: both fail a hidden test
     assert fixture_batch[1]["carol_export.zip"] == {
-        "q1": "1", "q2": "0.5", "total": "1.5", "possible": "3", "error": ""}
+        "q1": "1",
+        "q2": "0.5",
+        "total": "1.5",
+        "possible": "3",
+        "error": "",
+    }
 
 
 def test_submission_of_another_assignment_is_an_error_row(fixture_batch):
     status, rows, _ = fixture_batch
     assert status == 2, "exit status 2 when a submission could not be graded"
     row = rows["wrong_assignment.ipynb"]
-    assert row["total"] == "" and "Received submission for assignment" in row["error"], row
+    assert (
+        row["total"] == "" and "Received submission for assignment" in row["error"]
+    ), row
 
 
 def test_dependency_slice_drops_only_unneeded_cells(fixture_batch):
     status, rows, dropped = fixture_batch
     master = nbformat.read(GOOD_MASTER, as_version=4)
-    assert [c.source for c in master.cells if c.get("id") in dropped] == ["unrelated_total = sum(range(10))"]
+    assert [c.source for c in master.cells if c.get("id") in dropped] == [
+        "unrelated_total = sum(range(10))"
+    ]
     assert rows["dave_slice_solutions.ipynb"] == FULL
     assert rows["erin_slice_untouched.ipynb"] == ZERO
 
@@ -194,51 +254,72 @@ def _slice_of(sources: list[str]) -> list[str]:
 
 
 def test_dependency_slice_keeps_what_the_exercises_read():
-    assert _slice_of([
-        "import numpy as np\nimport torch",           # imports: always kept
-        "rng = np.random.default_rng(0)",              # defines rng: kept
-        "warmup = rng.normal(size=3)",                 # advances rng: kept
-        "def fit(model, steps):\n    model.append(steps)",
-        "model = []",
-        "fit(model, 3)",                                # a function changes its first argument: kept
-        "net = lambda v: v\nx = [1]\nnet(x)",          # calling an object does not change x ...
-        "x.sort()",                                     # ... a method call does: kept
-        "heavy = sum(i * i for i in range(10**6))",    # nothing reads it: dropped
-        "print(heavy)\nnp.testing.assert_equal(heavy, heavy)",  # reads only: dropped
-        "torch.manual_seed(0)",                         # seeds are not tracked: dropped
-        "name = str('unused')\nscale = float(2)",      # both rebound before use below: dropped
-        "Q",
-        "for name in ['a']:\n    pass\nscale = 3.0\ny = rng.normal() + len(model) + x[0] * scale",
-        "/Q",
-    ]) == [
-        "heavy = sum(i * i for i in range(10**6))",
-        "print(heavy)\nnp.testing.assert_equal(heavy, heavy)",
-        "torch.manual_seed(0)",
-        "name = str('unused')\nscale = float(2)",
-    ]
+    assert (
+        _slice_of(
+            [
+                "import numpy as np\nimport torch",  # imports: always kept
+                "rng = np.random.default_rng(0)",  # defines rng: kept
+                "warmup = rng.normal(size=3)",  # advances rng: kept
+                "def fit(model, steps):\n    model.append(steps)",
+                "model = []",
+                "fit(model, 3)",  # a function changes its first argument: kept
+                "net = lambda v: v\nx = [1]\nnet(x)",  # calling an object does not change x ...
+                "x.sort()",  # ... a method call does: kept
+                "heavy = sum(i * i for i in range(10**6))",  # nothing reads it: dropped
+                "print(heavy)\nnp.testing.assert_equal(heavy, heavy)",  # reads only: dropped
+                "torch.manual_seed(0)",  # seeds are not tracked: dropped
+                "name = str('unused')\nscale = float(2)",  # both rebound before use below: dropped
+                "Q",
+                "for name in ['a']:\n    pass\nscale = 3.0\ny = rng.normal() + len(model) + x[0] * scale",
+                "/Q",
+            ]
+        )
+        == [
+            "heavy = sum(i * i for i in range(10**6))",
+            "print(heavy)\nnp.testing.assert_equal(heavy, heavy)",
+            "torch.manual_seed(0)",
+            "name = str('unused')\nscale = float(2)",
+        ]
+    )
 
 
 def test_dependency_slice_follows_functions_and_reassignments():
-    dropped = _slice_of([
-        "W = abs(-1)",                 # rebound by the next cell before anything reads it: dropped
-        "W = 2",
-        "def predict(v):\n    return v * W",  # free variable W: the cell above is needed
-        "def unused():\n    return missing",
-        "Q", "out = predict(3)", "/Q",
-    ])
+    dropped = _slice_of(
+        [
+            "W = abs(-1)",  # rebound by the next cell before anything reads it: dropped
+            "W = 2",
+            "def predict(v):\n    return v * W",  # free variable W: the cell above is needed
+            "def unused():\n    return missing",
+            "Q",
+            "out = predict(3)",
+            "/Q",
+        ]
+    )
     assert dropped == ["W = abs(-1)", "def unused():\n    return missing"]
 
 
-def test_leak_check_finds_a_hidden_test_or_solution_pasted_into_the_release(fixture_release, tmp_path):
+def test_leak_check_finds_a_hidden_test_or_solution_pasted_into_the_release(
+    fixture_release, tmp_path
+):
     student = tmp_path / "student"
     shutil.copytree(fixture_release.student_notebook.parent, student)
     nb = nbformat.read(student / GOOD_MASTER.name, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "assert sigma_prime_max == 0.25, \"the maximum of sigmoid's derivative is 1/4, at x = 0\""))
-    nb.cells.append(nbformat.v4.new_markdown_cell("Hint:\n\n    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            'assert sigma_prime_max == 0.25, "the maximum of sigmoid\'s derivative is 1/4, at x = 0"'
+        )
+    )
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            "Hint:\n\n    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))"
+        )
+    )
     nbformat.write(nb, student / GOOD_MASTER.name)
     leaks = coursework.find_leaks(GOOD_MASTER, student)
-    assert [leak.split(":")[0] for leak in leaks] == ["solution line of cell 10", "hidden test in cell 24"], leaks
+    assert [leak.split(":")[0] for leak in leaks] == [
+        "solution line of cell 10",
+        "hidden test in cell 24",
+    ], leaks
 
 
 def test_leaky_master_is_refused_by_validation():
@@ -252,7 +333,9 @@ def test_leaky_master_is_caught_by_the_leak_check(tmp_path):
         coursework.assign(LEAKY_MASTER, tmp_path, validate=False)
     assert "sigma_prime_max = 0.25" in str(err.value)
     assert "return np.where(x >= 0" in str(err.value)
-    assert list((tmp_path / LEAKY_MASTER.stem).iterdir()) == [], "a leaking release must not be left behind"
+    assert list((tmp_path / LEAKY_MASTER.stem).iterdir()) == [], (
+        "a leaking release must not be left behind"
+    )
 
 
 def test_leaky_master_is_caught_by_the_zero_score_check(fixture_batch):
@@ -275,14 +358,23 @@ def _master_with(tmp_path: Path, config: str | None = None, edit=None) -> Path:
 @pytest.mark.parametrize(
     "config, message",
     [
-        ("# ASSIGNMENT CONFIG\nname: other\ntests:\n  files: true\nexport_cell: false\nfiles: [coursework_support.py]",
-         "'name' must be the notebook stem"),
-        ("# ASSIGNMENT CONFIG\nname: coursework_master\nexport_cell: false\nfiles: [coursework_support.py]",
-         "tests: files: true"),
-        ("# ASSIGNMENT CONFIG\nname: coursework_master\ntests:\n  files: true\nfiles: [coursework_support.py]",
-         "pdf: false"),
-        ("# ASSIGNMENT CONFIG\nname: coursework_master\ntests:\n  files: true\nexport_cell: false\nsolutions_pdf: true"
-         "\nfiles: [coursework_support.py]", "'solutions_pdf' needs LaTeX"),
+        (
+            "# ASSIGNMENT CONFIG\nname: other\ntests:\n  files: true\nexport_cell: false\nfiles: [coursework_support.py]",
+            "'name' must be the notebook stem",
+        ),
+        (
+            "# ASSIGNMENT CONFIG\nname: coursework_master\nexport_cell: false\nfiles: [coursework_support.py]",
+            "tests: files: true",
+        ),
+        (
+            "# ASSIGNMENT CONFIG\nname: coursework_master\ntests:\n  files: true\nfiles: [coursework_support.py]",
+            "pdf: false",
+        ),
+        (
+            "# ASSIGNMENT CONFIG\nname: coursework_master\ntests:\n  files: true\nexport_cell: false\nsolutions_pdf: true"
+            "\nfiles: [coursework_support.py]",
+            "'solutions_pdf' needs LaTeX",
+        ),
     ],
 )
 def test_validation_of_the_config(tmp_path, config, message):
@@ -292,10 +384,21 @@ def test_validation_of_the_config(tmp_path, config, message):
 
 def test_validation_of_support_files_and_tests(tmp_path):
     def edit(nb):
-        nb.cells[2].source = "import numpy as np\nfrom sigmoidbook.data import load_mnist\nSEED = 0"
-        nb.cells.insert(3, nbformat.v4.new_code_cell('from jupyterquiz import display_quiz\n'
-                                                     'display_quiz("quizzes/coursework_master.json")'))
-        tests = [c for c in nb.cells if c.cell_type == "code" and "TEST CONFIG" in c.source]
+        nb.cells[
+            2
+        ].source = (
+            "import numpy as np\nfrom sigmoidbook.data import load_mnist\nSEED = 0"
+        )
+        nb.cells.insert(
+            3,
+            nbformat.v4.new_code_cell(
+                "from jupyterquiz import display_quiz\n"
+                'display_quiz("quizzes/coursework_master.json")'
+            ),
+        )
+        tests = [
+            c for c in nb.cells if c.cell_type == "code" and "TEST CONFIG" in c.source
+        ]
         tests[0].source += "\nsigmoid(0.0)"
         tests[1].outputs = [nbformat.v4.new_output("stream", text="noise\n")]
 
@@ -316,12 +419,19 @@ def test_malformed_blocks_are_reported(tmp_path):
 def test_strip_website_cells():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["hide-input", "keep-me"]}),
+        nbformat.v4.new_code_cell(
+            "a = 1", metadata={"tags": ["hide-input", "keep-me"]}
+        ),
         nbformat.v4.new_code_cell("b = 2", metadata={"tags": ["remove-cell"]}),
-        nbformat.v4.new_markdown_cell("website only", metadata={"tags": ["website-only"]}),
+        nbformat.v4.new_markdown_cell(
+            "website only", metadata={"tags": ["website-only"]}
+        ),
     ]
     coursework.strip_website_cells(nb)
-    assert [(c.source, c.metadata.get("tags")) for c in nb.cells] == [("a = 1", ["keep-me"]), ("b = 2", None)]
+    assert [(c.source, c.metadata.get("tags")) for c in nb.cells] == [
+        ("a = 1", ["keep-me"]),
+        ("b = 2", None),
+    ]
 
 
 def test_cli_errors_are_clear(tmp_path, capsys):
@@ -331,7 +441,10 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "no master notebooks in" in capsys.readouterr().err
     assert coursework.main(["assign", str(FIXTURES / "coursework_support.py")]) == 1
     assert "is not a master" in capsys.readouterr().err
-    assert coursework.main(["grade", "ch9_missing", str(empty), "--dist", str(tmp_path)]) == 1
+    assert (
+        coursework.main(["grade", "ch9_missing", str(empty), "--dist", str(tmp_path)])
+        == 1
+    )
     assert "no autograder for 'ch9_missing'" in capsys.readouterr().err
     assert coursework.main(["grade", str(FIXTURES / "missing.zip"), str(empty)]) == 1
     assert "no autograder zip at" in capsys.readouterr().err
@@ -353,11 +466,16 @@ def test_site_helpers():
     code = "def f(x):\n    # BEGIN SOLUTION\n    return 2 * x\n    # END SOLUTION\nanswer = 3  # SOLUTION"
     assert site_ext.is_solution_source(code)
     assert not site_ext.is_solution_source("plt.show()")
-    assert site_ext.strip_solution_markers(code) == "def f(x):\n    return 2 * x\nanswer = 3"
+    assert (
+        site_ext.strip_solution_markers(code)
+        == "def f(x):\n    return 2 * x\nanswer = 3"
+    )
 
 
 def _load_site_extension():
-    spec = importlib.util.spec_from_file_location("coursework_site", REPO_ROOT / "book" / "_ext" / "coursework_site.py")
+    spec = importlib.util.spec_from_file_location(
+        "coursework_site", REPO_ROOT / "book" / "_ext" / "coursework_site.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -390,16 +508,23 @@ def chapter_results(tmp_path_factory) -> dict[str, ChapterResult]:
 
     # Slice in this thread: ast.parse is not thread-safe in CPython 3.11 ("AST constructor
     # recursion depth mismatch"); only the otter subprocesses run in parallel.
-    drops = {r.master.stem: coursework.dependency_slice(nbformat.read(r.master, as_version=4))
-             for r in results.values() if r.release is not None}
+    drops = {
+        r.master.stem: coursework.dependency_slice(
+            nbformat.read(r.master, as_version=4)
+        )
+        for r in results.values()
+        if r.release is not None
+    }
 
     def grade(r: ChapterResult) -> None:
         drop = drops[r.master.stem]
         full, zero = coursework.verify(r.release, drop_ids=drop, jobs=1)
         if drop and coursework.verification_problems(r.release, full, zero):
-            r.notes.append(f"{r.master.name}: the dependency slice (without {len(drop)} cells) did not "
-                           "reproduce full/zero marks; graded the whole notebook instead. Make each exercise "
-                           "read only names computed earlier (re-seed inside the exercise) to keep this fast.")
+            r.notes.append(
+                f"{r.master.name}: the dependency slice (without {len(drop)} cells) did not "
+                "reproduce full/zero marks; graded the whole notebook instead. Make each exercise "
+                "read only names computed earlier (re-seed inside the exercise) to keep this fast."
+            )
             full, zero = coursework.verify(r.release, jobs=1)
         r.full, r.zero = full, zero
 
@@ -432,7 +557,9 @@ def test_chapter_master_website_tags(master):
     problems = []
     for q in coursework.parse_questions(nb):
         for i in q.solution_cells:
-            if nb.cells[i].cell_type == "code" and "hide-input" not in nb.cells[i].metadata.get("tags", []):
+            if nb.cells[i].cell_type == "code" and "hide-input" not in nb.cells[
+                i
+            ].metadata.get("tags", []):
                 problems.append(f"{q.name}: solution cell {i} needs the tag hide-input")
         for i, _ in q.test_cells:
             if "remove-cell" not in nb.cells[i].metadata.get("tags", []):
@@ -454,7 +581,9 @@ def test_chapter_solutions_score_full_marks(chapter_results, master):
     assert not r.error, r.error
     expected = coursework.autograder_questions(r.release.autograder_zip)
     assert expected, "no graded question"
-    assert r.full.scores == expected, f"solutions of {master.name} score {r.full.scores}, expected {expected}"
+    assert r.full.scores == expected, (
+        f"solutions of {master.name} score {r.full.scores}, expected {expected}"
+    )
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=[m.stem for m in MASTERS])
@@ -462,9 +591,13 @@ def test_chapter_untouched_student_notebook_scores_zero(chapter_results, master)
     r = _chapter(chapter_results, master)
     assert not r.error, r.error
     nonzero = {q: s for q, s in r.zero.scores.items() if s}
-    assert not nonzero, (f"the untouched student notebook of {master.name} scores {nonzero}: a solution "
-                         "leaked (cell without markers?) or a test passes without an answer")
-    assert set(r.zero.scores) == set(coursework.autograder_questions(r.release.autograder_zip))
+    assert not nonzero, (
+        f"the untouched student notebook of {master.name} scores {nonzero}: a solution "
+        "leaked (cell without markers?) or a test passes without an answer"
+    )
+    assert set(r.zero.scores) == set(
+        coursework.autograder_questions(r.release.autograder_zip)
+    )
 
 
 # =========================================================================== website
@@ -474,13 +607,21 @@ def _hidden_test_needles(master: Path) -> list[str]:
     """Distinctive lines of the hidden tests that appear nowhere else in the master."""
     nb = nbformat.read(master, as_version=4)
     hidden = {i for q in coursework.parse_questions(nb) for i, h in q.test_cells if h}
-    elsewhere = {" ".join(line.split()) for i, c in enumerate(nb.cells) if i not in hidden
-                 for line in c.source.splitlines()}
+    elsewhere = {
+        " ".join(line.split())
+        for i, c in enumerate(nb.cells)
+        if i not in hidden
+        for line in c.source.splitlines()
+    }
     needles = []
     for i in sorted(hidden):
         for line in coursework._test_body(nb.cells[i].source).splitlines():
             text = " ".join(line.split())
-            if len(text) >= 12 and not text.startswith(("import ", "from ", "#")) and text not in elsewhere:
+            if (
+                len(text) >= 12
+                and not text.startswith(("import ", "from ", "#"))
+                and text not in elsewhere
+            ):
                 needles.append(text)
     return needles
 
@@ -488,22 +629,42 @@ def _hidden_test_needles(master: Path) -> list[str]:
 def _site_texts(html_dir: Path):
     """(file, searchable text) for every text file of the site; HTML reduced to its text."""
     for path in sorted(html_dir.rglob("*")):
-        if not path.is_file() or path.suffix not in {".html", ".js", ".json", ".txt", ".ipynb", ".py", ".md", ".inv"}:
+        if not path.is_file() or path.suffix not in {
+            ".html",
+            ".js",
+            ".json",
+            ".txt",
+            ".ipynb",
+            ".py",
+            ".md",
+            ".inv",
+        }:
             continue
         if "_static" in path.parts and path.suffix == ".js":
             continue  # theme and library code
         raw = path.read_text(errors="replace")
-        text = html.unescape(re.sub(r"<[^>]+>", "", raw)) if path.suffix == ".html" else raw
+        text = (
+            html.unescape(re.sub(r"<[^>]+>", "", raw))
+            if path.suffix == ".html"
+            else raw
+        )
         yield path, " ".join(text.split()), raw
 
 
-def site_exposures(html_dir: Path, needles: dict[str, str]) -> tuple[list[str], list[str]]:
+def site_exposures(
+    html_dir: Path, needles: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """(hidden-test lines found in the site, pages whose download menu offers the source)."""
     exposed, dead_downloads = [], []
     for path, text, raw in _site_texts(html_dir):
-        exposed += [f"{path.relative_to(html_dir)}: {needle} (hidden test of {m})"
-                    for needle, m in needles.items() if needle in text]
-        if path.suffix == ".html" and re.search(r"btn-download-(source|notebook)-button|href=\"[./]*_sources/", raw):
+        exposed += [
+            f"{path.relative_to(html_dir)}: {needle} (hidden test of {m})"
+            for needle, m in needles.items()
+            if needle in text
+        ]
+        if path.suffix == ".html" and re.search(
+            r"btn-download-(source|notebook)-button|href=\"[./]*_sources/", raw
+        ):
             dead_downloads.append(str(path.relative_to(html_dir)))
     return exposed, dead_downloads
 
@@ -511,13 +672,17 @@ def site_exposures(html_dir: Path, needles: dict[str, str]) -> tuple[list[str], 
 def test_site_exposure_check_finds_a_shown_test(tmp_path):
     """A test cell rendered as highlighted code (tag forgotten) or a source download is found."""
     needles = {n: GOOD_MASTER.name for n in _hidden_test_needles(GOOD_MASTER)}
-    assert "assert sigma_prime_max == 0.25, \"the maximum of sigmoid's derivative is 1/4, at x = 0\"" in needles
+    assert (
+        'assert sigma_prime_max == 0.25, "the maximum of sigmoid\'s derivative is 1/4, at x = 0"'
+        in needles
+    )
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "page.html").write_text(
         '<pre><span class="k">assert</span> <span class="n">sigma_prime_max</span> <span class="o">==</span> '
         '<span class="mf">0.25</span><span class="p">,</span> <span class="s2">&quot;the maximum of '
-        'sigmoid&#39;s derivative is 1/4, at x = 0&quot;</span></pre>'
-        '<a href="../_sources/book/page.ipynb" class="btn-download-source-button">.ipynb</a>')
+        "sigmoid&#39;s derivative is 1/4, at x = 0&quot;</span></pre>"
+        '<a href="../_sources/book/page.ipynb" class="btn-download-source-button">.ipynb</a>'
+    )
     exposed, dead = site_exposures(tmp_path, needles)
     assert len(exposed) == 1 and dead == ["book/page.html"]
 
@@ -525,12 +690,18 @@ def test_site_exposure_check_finds_a_shown_test(tmp_path):
 def test_site_exposes_no_hidden_test(built_site):
     html_dir, returncode, log = built_site
     assert returncode == 0, "the site did not build (see test_site_build.py)"
-    assert not (html_dir / "_sources").exists(), "_sources/ would serve the masters (html_copy_source)"
-    assert not list(html_dir.rglob("*.ipynb")), "the site serves notebooks (with hidden tests)"
+    assert not (html_dir / "_sources").exists(), (
+        "_sources/ would serve the masters (html_copy_source)"
+    )
+    assert not list(html_dir.rglob("*.ipynb")), (
+        "the site serves notebooks (with hidden tests)"
+    )
     needles = {n: m.name for m in MASTERS for n in _hidden_test_needles(m)}
     exposed, dead_downloads = site_exposures(html_dir, needles)
     assert not exposed, "hidden tests reachable from the site:\n" + "\n".join(exposed)
-    assert not dead_downloads, f"download buttons offer the source notebook: {dead_downloads}"
+    assert not dead_downloads, (
+        f"download buttons offer the source notebook: {dead_downloads}"
+    )
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=[m.stem for m in MASTERS])
@@ -540,8 +711,15 @@ def test_site_shows_solutions_behind_a_toggle(built_site, master):
     assert page is not None, f"{master.stem}.html not built (is it in _toc.yml?)"
     raw = page.read_text()
     nb = nbformat.read(master, as_version=4)
-    n_solutions = sum(1 for q in coursework.parse_questions(nb) for i in q.solution_cells
-                      if nb.cells[i].cell_type == "code")
-    assert raw.count('<p class="collapsed admonition-title">Show solution</p>') == n_solutions
+    n_solutions = sum(
+        1
+        for q in coursework.parse_questions(nb)
+        for i in q.solution_cells
+        if nb.cells[i].cell_type == "code"
+    )
+    assert (
+        raw.count('<p class="collapsed admonition-title">Show solution</p>')
+        == n_solutions
+    )
     text = html.unescape(re.sub(r"<[^>]+>", "", raw))
     assert "# BEGIN SOLUTION" not in text and "# END SOLUTION" not in text

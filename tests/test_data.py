@@ -19,15 +19,23 @@ IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:
     """Encode a uint8 array as IDX (magic, big-endian sizes, raw bytes)."""
-    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    header = magic.to_bytes(4, "big") + b"".join(
+        n.to_bytes(4, "big") for n in array.shape
+    )
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_split(folder, split="train", n=5, *, images=None, labels=None, checksums=True):
+def write_split(
+    folder, split="train", n=5, *, images=None, labels=None, checksums=True
+):
     """Write a tiny valid split (n images of 28×28, labels 0..9) and its SHA256SUMS."""
     stem = "train" if split == "train" else "t10k"
     rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) if images is None else images
+    images = (
+        rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        if images is None
+        else images
+    )
     labels = (np.arange(n) % 10).astype(np.uint8) if labels is None else labels
     raw = {
         f"{stem}-images-idx3-ubyte": idx_bytes(images, IMAGE_MAGIC),
@@ -65,7 +73,9 @@ def test_unknown_split_is_rejected(tmp_path):
 def test_missing_file_names_it(tmp_path):
     write_split(tmp_path)
     (tmp_path / "train-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(FileNotFoundError, match=r"train-labels-idx1-ubyte\.gz is missing.*git checkout"):
+    with pytest.raises(
+        FileNotFoundError, match=r"train-labels-idx1-ubyte\.gz is missing.*git checkout"
+    ):
         load_mnist("train", data_dir=tmp_path)
 
 
@@ -82,7 +92,9 @@ def test_truncated_file(tmp_path):
     write_split(tmp_path)
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(MNISTDataError, match=r"train-images-idx3-ubyte\.gz is truncated"):
+    with pytest.raises(
+        MNISTDataError, match=r"train-images-idx3-ubyte\.gz is truncated"
+    ):
         load_mnist("train", data_dir=tmp_path)
 
 
@@ -92,7 +104,9 @@ def test_corrupted_gzip_stream(tmp_path):
     data = bytearray(path.read_bytes())
     data[-6] ^= 0xFF  # flip bits in the CRC32 trailer
     path.write_bytes(bytes(data))
-    with pytest.raises(MNISTDataError, match=r"train-images-idx3-ubyte\.gz is corrupted"):
+    with pytest.raises(
+        MNISTDataError, match=r"train-images-idx3-ubyte\.gz is corrupted"
+    ):
         load_mnist("train", data_dir=tmp_path)
 
 
@@ -102,14 +116,18 @@ def test_valid_gzip_with_wrong_content_fails_checksum(tmp_path):
     tampered = bytearray(raw[name])
     tampered[100] ^= 0x01  # a single pixel changed, still a perfectly valid file
     (tmp_path / f"{name}.gz").write_bytes(gzip.compress(bytes(tampered)))
-    with pytest.raises(MNISTDataError, match=r"train-images-idx3-ubyte\.gz: SHA-256 .* expected"):
+    with pytest.raises(
+        MNISTDataError, match=r"train-images-idx3-ubyte\.gz: SHA-256 .* expected"
+    ):
         load_mnist("train", data_dir=tmp_path)
 
 
 def test_wrong_magic_number(tmp_path):
     write_split(tmp_path)
     # Put a labels file where the images belong.
-    shutil.copy(tmp_path / "train-labels-idx1-ubyte.gz", tmp_path / "train-images-idx3-ubyte.gz")
+    shutil.copy(
+        tmp_path / "train-labels-idx1-ubyte.gz", tmp_path / "train-images-idx3-ubyte.gz"
+    )
     with pytest.raises(MNISTDataError, match="wrong magic number 2049 .expected 2051"):
         load_mnist("train", data_dir=tmp_path, verify=False)
 
@@ -142,7 +160,9 @@ def test_header_and_payload_disagree(tmp_path):
 
 
 def test_image_and_label_counts_must_match(tmp_path):
-    write_split(tmp_path, images=np.zeros((4, 28, 28), np.uint8), labels=np.zeros(3, np.uint8))
+    write_split(
+        tmp_path, images=np.zeros((4, 28, 28), np.uint8), labels=np.zeros(3, np.uint8)
+    )
     with pytest.raises(MNISTDataError, match="4 images but 3 labels"):
         load_mnist("train", data_dir=tmp_path)
 
@@ -169,14 +189,17 @@ def test_real_mnist_is_complete_and_cached_after_first_read(monkeypatch):
     assert x_train.shape == (60_000, 784) and y_train.shape == (60_000,)
     assert x_test.shape == (10_000, 28, 28) and y_test.shape == (10_000,)
     assert set(np.unique(y_train)) == set(range(10))
-    assert 0.0 == x_train.min() and x_train.max() == 1.0
+    assert x_train.min() == 0.0 and x_train.max() == 1.0
     # Known facts of the real set: the first training label is a 5, the first test label a 7.
     assert y_train[0] == 5 and y_test[0] == 7
+
     # A second load must come from the in-memory cache: no decompression, no
     # checksum. (Checked by mechanism, not by wall-clock time, which a loaded
     # CI machine makes unreliable.)
     def no_reread(path):
-        raise AssertionError(f"{path} was decompressed again instead of coming from the cache")
+        raise AssertionError(
+            f"{path} was decompressed again instead of coming from the cache"
+        )
 
     monkeypatch.setattr(sigmoidbook.data, "_read_gzip", no_reread)
     x_again, y_again = load_mnist("train")

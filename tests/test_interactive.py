@@ -20,8 +20,8 @@ import torch
 
 matplotlib.use("Agg")
 
-from sigmoidbook import interactive  # noqa: E402
-from sigmoidbook.interactive import (  # noqa: E402
+from sigmoidbook import interactive
+from sigmoidbook.interactive import (
     ACTIVATIONS,
     activation_explorer,
     activation_values,
@@ -31,7 +31,7 @@ from sigmoidbook.interactive import (  # noqa: E402
     depth_slider,
     float_landmarks,
 )
-from sigmoidbook.style import ACTIVATION_COLORS  # noqa: E402
+from sigmoidbook.style import ACTIVATION_COLORS
 
 
 def minus(text: str) -> str:
@@ -54,9 +54,18 @@ CLOSED_FORMS = {  # (value, derivative) written out by hand
     "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
     "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
     "relu": (lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float)),
-    "leaky_relu": (lambda x: np.where(x > 0, x, 0.1 * x), lambda x: np.where(x > 0, 1.0, 0.1)),
-    "gelu": (lambda x: x * std_normal_cdf(x), lambda x: std_normal_cdf(x) + x * std_normal_pdf(x)),
-    "silu": (lambda x: x * sigmoid(x), lambda x: sigmoid(x) * (1 + x * (1 - sigmoid(x)))),
+    "leaky_relu": (
+        lambda x: np.where(x > 0, x, 0.1 * x),
+        lambda x: np.where(x > 0, 1.0, 0.1),
+    ),
+    "gelu": (
+        lambda x: x * std_normal_cdf(x),
+        lambda x: std_normal_cdf(x) + x * std_normal_pdf(x),
+    ),
+    "silu": (
+        lambda x: x * sigmoid(x),
+        lambda x: sigmoid(x) * (1 + x * (1 - sigmoid(x))),
+    ),
 }
 
 
@@ -85,7 +94,14 @@ def slider_steps(figure):
 
 
 def test_activations_and_colours_cover_the_six_functions():
-    assert list(ACTIVATIONS) == ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"]
+    assert list(ACTIVATIONS) == [
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "gelu",
+        "silu",
+    ]
     assert set(ACTIVATIONS) == set(ACTIVATION_COLORS)
 
 
@@ -94,8 +110,12 @@ def test_autograd_derivatives_match_the_closed_forms():
     x = x[~np.isclose(x, 0)]  # ReLU and Leaky ReLU: no derivative at 0 (tested below)
     values = activation_values(x)
     for key, (value, derivative) in CLOSED_FORMS.items():
-        np.testing.assert_allclose(values[key][0], value(x), rtol=1e-12, atol=1e-12, err_msg=key)
-        np.testing.assert_allclose(values[key][1], derivative(x), rtol=1e-10, atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(
+            values[key][0], value(x), rtol=1e-12, atol=1e-12, err_msg=key
+        )
+        np.testing.assert_allclose(
+            values[key][1], derivative(x), rtol=1e-10, atol=1e-12, err_msg=key
+        )
 
 
 def test_values_at_x_equal_3_and_at_the_kink():
@@ -104,12 +124,16 @@ def test_values_at_x_equal_3_and_at_the_kink():
     assert f"{float(at3['sigmoid'][1]):.4f}" == "0.0452"
     at0 = activation_values(0.0)
     assert float(at0["sigmoid"][1]) == 0.25 and float(at0["tanh"][1]) == 1.0
-    assert float(at0["relu"][1]) == 0.0 and float(at0["leaky_relu"][1]) == pytest.approx(0.1)  # autograd's convention
+    assert float(at0["relu"][1]) == 0.0 and float(
+        at0["leaky_relu"][1]
+    ) == pytest.approx(0.1)  # autograd's convention
 
 
 def test_explorer_steps_show_the_closed_form_values(explorer):
     xs = explorer.data["x"]
-    assert len(xs) == 49 and xs[0] == -6 and xs[-1] == 6 and np.allclose(np.diff(xs), 0.25)
+    assert (
+        len(xs) == 49 and xs[0] == -6 and xs[-1] == 6 and np.allclose(np.diff(xs), 0.25)
+    )
     steps = slider_steps(explorer)
     assert len(steps) == len(xs)
     for x, step, title in zip(xs, steps, explorer.data["titles"]):
@@ -139,8 +163,12 @@ def test_explorer_marks_the_kink(explorer):
 
 
 def test_explorer_uses_the_book_colours(explorer):
-    lines = [t for t in explorer.figure.data if t.type == "scatter" and t.mode == "lines"]
-    assert [t.line.color for t in lines[:6]] == [ACTIVATION_COLORS[k] for k in ACTIVATIONS]
+    lines = [
+        t for t in explorer.figure.data if t.type == "scatter" and t.mode == "lines"
+    ]
+    assert [t.line.color for t in lines[:6]] == [
+        ACTIVATION_COLORS[k] for k in ACTIVATIONS
+    ]
 
 
 @pytest.mark.parametrize(
@@ -181,9 +209,13 @@ def landmarks_from_finfo(dtype) -> dict[str, int]:
         return next(L for L in range(1, 5000) if condition(Fraction(1, 4) ** L))
 
     return {
-        "rounding": first(lambda g: g <= half_ulp_of_one),  # 1 + g rounds (ties to even) to 1
+        "rounding": first(
+            lambda g: g <= half_ulp_of_one
+        ),  # 1 + g rounds (ties to even) to 1
         "subnormal": first(lambda g: g < smallest_normal),
-        "zero": first(lambda g: g <= half_smallest_subnormal),  # (1/4)^L is a power of 2: ties go to 0
+        "zero": first(
+            lambda g: g <= half_smallest_subnormal
+        ),  # (1/4)^L is a power of 2: ties go to 0
     }
 
 
@@ -194,7 +226,11 @@ def test_float_landmarks_agree_with_finfo(dtype):
 
 def test_float32_landmarks_are_12_64_75():
     assert float_landmarks(np.float32) == {"rounding": 12, "subnormal": 64, "zero": 75}
-    assert float_landmarks(np.float64) == {"rounding": 27, "subnormal": 512, "zero": 538}
+    assert float_landmarks(np.float64) == {
+        "rounding": 27,
+        "subnormal": 512,
+        "zero": 538,
+    }
 
 
 def test_depth_factors_are_float32_products():
@@ -215,22 +251,40 @@ def test_depth_slider_steps(depth):
         assert title == depth.data["titles"][L - 1]
         assert step.label == str(L)
         assert f"(1/4)^{L} = {minus(f'{0.25**L:.3e}')}" in title
-        assert step.args[0]["y"][0] == [pytest.approx(0.25**L, rel=1e-12), 1.0]  # sigmoid and ReLU markers
-        assert ("underflow" in title) == (L >= marks["zero"])
+        assert step.args[0]["y"][0] == [
+            pytest.approx(0.25**L, rel=1e-12),
+            1.0,
+        ]  # sigmoid and ReLU markers
+        assert ("underflow" in title) == (marks["zero"] <= L)
         assert ("subnormal" in title) == (marks["subnormal"] <= L < marks["zero"])
-        assert ("1 + g rounds to 1" in title) == (marks["rounding"] <= L < marks["subnormal"])
+        assert ("1 + g rounds to 1" in title) == (
+            marks["rounding"] <= L < marks["subnormal"]
+        )
     assert "float32 product: 0 (underflow)" in depth.data["titles"][74]
-    shapes_at = sorted(int(s.x0) for s in depth.figure.layout.shapes if s.yref == "paper")
+    shapes_at = sorted(
+        int(s.x0) for s in depth.figure.layout.shapes if s.yref == "paper"
+    )
     assert shapes_at == [12, 64, 75]
 
 
-@pytest.mark.parametrize("kwargs", [dict(max_depth=0), dict(max_depth=1.5), dict(max_depth=True), dict(max_depth=201), dict(L_initial=81)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(max_depth=0),
+        dict(max_depth=1.5),
+        dict(max_depth=True),
+        dict(max_depth=201),
+        dict(L_initial=81),
+    ],
+)
 def test_depth_slider_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         depth_slider(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [dict(factor=1.0), dict(factor=0.0), dict(max_depth=10)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(factor=1.0), dict(factor=0.0), dict(max_depth=10)]
+)
 def test_float_landmarks_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         float_landmarks(**kwargs)
@@ -241,34 +295,48 @@ def test_float_landmarks_rejects_bad_input(kwargs):
 # --------------------------------------------------------------------------
 
 
-def independent_alive_counts(mus, seed=0, n_units=100, n_inputs=16, batch=64, spread=0.1):
+def independent_alive_counts(
+    mus, seed=0, n_units=100, n_inputs=16, batch=64, spread=0.1
+):
     """The same layer, re-drawn with the same seeded generator, in plain numpy after the draws."""
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, n_inputs, generator=generator, dtype=torch.float64).numpy()
     eps = torch.randn(n_units, generator=generator, dtype=torch.float64).numpy()
-    w = torch.randn(n_units, n_inputs, generator=generator, dtype=torch.float64).numpy() * math.sqrt(2 / n_inputs)
-    return np.array([int(((x @ w.T + mu + spread * eps) > 0).any(axis=0).sum()) for mu in mus])
+    w = torch.randn(
+        n_units, n_inputs, generator=generator, dtype=torch.float64
+    ).numpy() * math.sqrt(2 / n_inputs)
+    return np.array(
+        [int(((x @ w.T + mu + spread * eps) > 0).any(axis=0).sum()) for mu in mus]
+    )
 
 
 def test_dead_neuron_counts_are_reproducible_and_independent_of_global_rng():
     mus = np.arange(0, -4.25, -0.25)
     state = torch.get_rng_state()
     first = dead_neuron_counts(mus)
-    assert torch.equal(state, torch.get_rng_state()), "must not consume torch's global generator"
+    assert torch.equal(state, torch.get_rng_state()), (
+        "must not consume torch's global generator"
+    )
     torch.manual_seed(12345)
     second = dead_neuron_counts(mus)
     for key in ("relu_alive", "leaky_alive", "firing_fraction"):
         np.testing.assert_array_equal(first[key], second[key])
     np.testing.assert_array_equal(first["relu_count"], independent_alive_counts(mus))
-    assert not np.array_equal(dead_neuron_counts(mus, seed=1)["relu_alive"], first["relu_alive"])
+    assert not np.array_equal(
+        dead_neuron_counts(mus, seed=1)["relu_alive"], first["relu_alive"]
+    )
 
 
 def test_dead_neuron_counts_behave():
     mus = np.arange(0, -4.25, -0.25)
     counts = dead_neuron_counts(mus)
     assert counts["relu_count"][0] == 100 and counts["relu_count"][-1] < 50
-    assert np.all(np.diff(counts["relu_count"]) <= 0), "lowering every bias can only kill units"
-    assert np.all(counts["leaky_count"] == 100), "Leaky ReLU passes a gradient through every unit"
+    assert np.all(np.diff(counts["relu_count"]) <= 0), (
+        "lowering every bias can only kill units"
+    )
+    assert np.all(counts["leaky_count"] == 100), (
+        "Leaky ReLU passes a gradient through every unit"
+    )
     # For ReLU, "a gradient reaches the unit" is exactly "fires on at least one example".
     np.testing.assert_array_equal(counts["relu_alive"], counts["firing_fraction"] > 0)
 
@@ -280,7 +348,10 @@ def test_dead_neuron_grid_steps(grid):
     for i, step in enumerate(steps):
         mu = grid.data["mu"][i]
         z_relu, z_leaky = step.args[0]["z"]
-        assert int(np.sum(z_relu)) == counts["relu_count"][i] and int(np.sum(z_leaky)) == counts["leaky_count"][i]
+        assert (
+            int(np.sum(z_relu)) == counts["relu_count"][i]
+            and int(np.sum(z_leaky)) == counts["leaky_count"][i]
+        )
         assert np.array(z_relu).shape == (10, 10)
         assert step.args[1]["title.text"] == minus(
             f"μ = {mu:.2f}: ReLU {counts['relu_count'][i]}/100 units alive · "
@@ -291,14 +362,23 @@ def test_dead_neuron_grid_steps(grid):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(mu_min=1.0), dict(mu_step=0), dict(mu_step=0.3), dict(grid=(30, 30)), dict(grid=(0, 5)), dict(mu_initial=-1.1)],
+    [
+        dict(mu_min=1.0),
+        dict(mu_step=0),
+        dict(mu_step=0.3),
+        dict(grid=(30, 30)),
+        dict(grid=(0, 5)),
+        dict(mu_initial=-1.1),
+    ],
 )
 def test_dead_neuron_grid_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         dead_neuron_grid(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [dict(batch_size=0), dict(n_units=2.5), dict(mus=[0.0, float("nan")])])
+@pytest.mark.parametrize(
+    "kwargs", [dict(batch_size=0), dict(n_units=2.5), dict(mus=[0.0, float("nan")])]
+)
 def test_dead_neuron_counts_rejects_bad_input(kwargs):
     args = {"mus": [0.0], **kwargs}
     with pytest.raises(ValueError):
@@ -315,12 +395,20 @@ def test_output_is_deterministic_and_light(make):
     figure = make()
     bundle = figure._repr_mimebundle_()
     assert set(bundle) == {"text/html", "application/vnd.plotly.v1+json", "text/plain"}
-    assert bundle == make()._repr_mimebundle_(), "nbval compares outputs: they must not change between runs"
+    assert bundle == make()._repr_mimebundle_(), (
+        "nbval compares outputs: they must not change between runs"
+    )
     html = bundle["text/html"]
     assert f'id="{figure.div_id}"' in html and 'class="plotly-graph-div"' in html
     assert len(html) < 150_000, "plotly.js must not be embedded"
-    assert "<script src" not in html and "cdn" not in html.lower() and "MathJax" not in html
-    assert "<details" in html and "<table" in html, "a text version of the figure goes with it"
+    assert (
+        "<script src" not in html
+        and "cdn" not in html.lower()
+        and "MathJax" not in html
+    )
+    assert "<details" in html and "<table" in html, (
+        "a text version of the figure goes with it"
+    )
     assert bundle["text/plain"] == figure.alt and len(figure.alt) > 100
     spec = bundle["application/vnd.plotly.v1+json"]
     assert {"data", "layout", "config"} <= set(spec)
@@ -328,7 +416,10 @@ def test_output_is_deterministic_and_light(make):
 
 
 def test_div_id_can_be_changed():
-    assert 'id="second-explorer"' in activation_explorer(div_id="second-explorer").to_html()
+    assert (
+        'id="second-explorer"'
+        in activation_explorer(div_id="second-explorer").to_html()
+    )
 
 
 @pytest.mark.parametrize("make", [activation_explorer, depth_slider, dead_neuron_grid])
@@ -346,5 +437,10 @@ def test_static_twin(make):
 
 def test_module_docstring_says_how_to_embed():
     doc = interactive.__doc__
-    for name in ("activation_explorer", "depth_slider", "dead_neuron_grid", "last expression"):
+    for name in (
+        "activation_explorer",
+        "depth_slider",
+        "dead_neuron_grid",
+        "last expression",
+    ):
         assert name in doc

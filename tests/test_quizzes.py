@@ -28,7 +28,15 @@ QUIZ_DIR = BOOK_DIR / "quizzes"
 QUIZZES = sorted(QUIZ_DIR.glob("*.json"))
 CHAPTERS = sorted(p for p in BOOK_DIR.glob("*.ipynb") if p.stem != "intro")
 
-QUESTION_KEYS = {"question", "type", "answers", "code", "precision", "answer_cols", "points"}
+QUESTION_KEYS = {
+    "question",
+    "type",
+    "answers",
+    "code",
+    "precision",
+    "answer_cols",
+    "points",
+}
 CHOICE_KEYS = {"answer", "correct", "feedback", "code"}
 NUMERIC_KEYS = {"type", "value", "range", "correct", "feedback"}
 DISPLAY_CALL = re.compile(r"""display_quiz\(\s*["'](quizzes/[^"']+\.json)["']""")
@@ -38,7 +46,9 @@ def _matches(answer: dict, x: float, precision: int | None) -> bool:
     """Whether jupyterquiz's check_numeric accepts ``x`` for this answer entry."""
     if "value" in answer:
         if precision:
-            return float(f"{x:.{precision}g}") == float(f"{answer['value']:.{precision}g}")
+            return float(f"{x:.{precision}g}") == float(
+                f"{answer['value']:.{precision}g}"
+            )
         return x == answer["value"]
     if "range" in answer:
         low, high = answer["range"]
@@ -66,11 +76,17 @@ def quiz_problems(questions) -> list[str]:
             problems.append(f"{where}: not an object")
             continue
         if unknown := set(q) - QUESTION_KEYS:
-            problems.append(f"{where}: unknown keys {sorted(unknown)} (jupyterquiz ignores them)")
+            problems.append(
+                f"{where}: unknown keys {sorted(unknown)} (jupyterquiz ignores them)"
+            )
         if not isinstance(q.get("question"), str) or not q["question"].strip():
             problems.append(f"{where}: no question text")
         answers = q.get("answers")
-        if not isinstance(answers, list) or not answers or not all(isinstance(a, dict) for a in answers):
+        if (
+            not isinstance(answers, list)
+            or not answers
+            or not all(isinstance(a, dict) for a in answers)
+        ):
             problems.append(f"{where}: 'answers' must be a non-empty list of objects")
             continue
         kind = q.get("type")
@@ -81,9 +97,13 @@ def quiz_problems(questions) -> list[str]:
                 if not isinstance(a.get("answer"), str) or not a["answer"].strip():
                     problems.append(f"{where}: an answer without text")
                 if not isinstance(a.get("correct"), bool):
-                    problems.append(f"{where}: answer {a.get('answer')!r} needs \"correct\": true/false")
+                    problems.append(
+                        f'{where}: answer {a.get("answer")!r} needs "correct": true/false'
+                    )
                 if not isinstance(a.get("feedback"), str) or not a["feedback"].strip():
-                    problems.append(f"{where}: answer {a.get('answer')!r} has no feedback")
+                    problems.append(
+                        f"{where}: answer {a.get('answer')!r} has no feedback"
+                    )
             n_correct = sum(a.get("correct") is True for a in answers)
             texts = [a.get("answer") for a in answers]
             if len(answers) < 2:
@@ -91,47 +111,77 @@ def quiz_problems(questions) -> list[str]:
             if len(set(texts)) != len(texts):
                 problems.append(f"{where}: two answers have the same text")
             if kind == "multiple_choice" and n_correct != 1:
-                problems.append(f"{where}: multiple_choice needs exactly one correct answer, has {n_correct}")
+                problems.append(
+                    f"{where}: multiple_choice needs exactly one correct answer, has {n_correct}"
+                )
             if kind == "many_choice" and n_correct < 1:
-                problems.append(f"{where}: many_choice needs at least one correct answer")
+                problems.append(
+                    f"{where}: many_choice needs at least one correct answer"
+                )
         elif kind == "numeric":
             precision = q.get("precision")
-            if precision is not None and not (isinstance(precision, int) and precision > 0):
+            if precision is not None and not (
+                isinstance(precision, int) and precision > 0
+            ):
                 problems.append(f"{where}: precision must be a positive integer")
             defaults = [a for a in answers if a.get("type") == "default"]
             graded = [a for a in answers if a.get("type") != "default"]
             if len(defaults) != 1 or not str(defaults[0].get("feedback", "")).strip():
-                problems.append(f"{where}: needs one {{\"type\": \"default\", \"feedback\": ...}} entry, "
-                                "so that any other number gets an explanation")
+                problems.append(
+                    f'{where}: needs one {{"type": "default", "feedback": ...}} entry, '
+                    "so that any other number gets an explanation"
+                )
             for a in graded:
                 if unknown := set(a) - NUMERIC_KEYS:
                     problems.append(f"{where}: answer keys {sorted(unknown)} unknown")
-                if a.get("type") == "value" and not isinstance(a.get("value"), (int, float)):
+                if a.get("type") == "value" and not isinstance(
+                    a.get("value"), (int, float)
+                ):
                     problems.append(f"{where}: a value answer needs a number 'value'")
                     continue
                 if a.get("type") == "range":
                     r = a.get("range")
-                    if not (isinstance(r, list) and len(r) == 2 and all(isinstance(v, (int, float)) for v in r)
-                            and r[0] < r[1]):
-                        problems.append(f"{where}: a range answer needs 'range': [low, high] with low < high")
+                    if not (
+                        isinstance(r, list)
+                        and len(r) == 2
+                        and all(isinstance(v, (int, float)) for v in r)
+                        and r[0] < r[1]
+                    ):
+                        problems.append(
+                            f"{where}: a range answer needs 'range': [low, high] with low < high"
+                        )
                         continue
                 if a.get("type") not in ("value", "range"):
-                    problems.append(f"{where}: numeric answer type must be value, range or default")
+                    problems.append(
+                        f"{where}: numeric answer type must be value, range or default"
+                    )
                     continue
                 if not isinstance(a.get("correct"), bool):
-                    problems.append(f"{where}: answer {a} needs \"correct\": true/false")
+                    problems.append(f'{where}: answer {a} needs "correct": true/false')
                 if not isinstance(a.get("feedback"), str) or not a["feedback"].strip():
                     problems.append(f"{where}: answer {a} has no feedback")
-            graded = [a for a in graded if ("value" in a or "range" in a) and isinstance(a.get("correct"), bool)]
+            graded = [
+                a
+                for a in graded
+                if ("value" in a or "range" in a) and isinstance(a.get("correct"), bool)
+            ]
             if not any(a["correct"] for a in graded):
                 problems.append(f"{where}: no correct answer")
-            for i, a in enumerate(graded):  # the first matching entry wins in jupyterquiz
+            for i, a in enumerate(
+                graded
+            ):  # the first matching entry wins in jupyterquiz
                 x = _representative(a)
-                shadow = next((b for b in graded[:i] if _matches(b, x, precision)), None)
+                shadow = next(
+                    (b for b in graded[:i] if _matches(b, x, precision)), None
+                )
                 if shadow is not None:
-                    problems.append(f"{where}: answer {a} can never be reached: {shadow} matches first")
+                    problems.append(
+                        f"{where}: answer {a} can never be reached: {shadow} matches first"
+                    )
         else:
-            problems.append(f"{where}: type {kind!r}; use multiple_choice, many_choice or numeric")
+            problems.append(
+                f"{where}: type {kind!r}; use multiple_choice, many_choice or numeric"
+            )
     return problems
 
 
@@ -139,55 +189,101 @@ def quiz_problems(questions) -> list[str]:
 
 
 def test_quiz_checker_catches_mistakes():
-    good_numeric = {"question": "q", "type": "numeric", "answers": [
-        {"type": "value", "value": 12, "correct": True, "feedback": "yes"},
-        {"type": "default", "feedback": "think again"}]}
-    good_choice = {"question": "q", "type": "multiple_choice", "answers": [
-        {"answer": "a", "correct": True, "feedback": "yes"}, {"answer": "b", "correct": False, "feedback": "no"}]}
+    good_numeric = {
+        "question": "q",
+        "type": "numeric",
+        "answers": [
+            {"type": "value", "value": 12, "correct": True, "feedback": "yes"},
+            {"type": "default", "feedback": "think again"},
+        ],
+    }
+    good_choice = {
+        "question": "q",
+        "type": "multiple_choice",
+        "answers": [
+            {"answer": "a", "correct": True, "feedback": "yes"},
+            {"answer": "b", "correct": False, "feedback": "no"},
+        ],
+    }
     assert quiz_problems([good_numeric, good_choice, good_choice]) == []
     no_feedback = json.loads(json.dumps(good_choice))
     del no_feedback["answers"][1]["feedback"]
     two_right = json.loads(json.dumps(good_choice))
     two_right["answers"][1]["correct"] = True
-    shadowed = {"question": "q", "type": "numeric", "answers": [
-        {"type": "range", "range": [0, 1], "correct": False, "feedback": "too small"},
-        {"type": "value", "value": 0.5, "correct": True, "feedback": "yes"},
-        {"type": "default", "feedback": "no"}]}
-    no_default = {"question": "q", "type": "numeric", "answers": [
-        {"type": "value", "value": 1, "correct": True, "feedback": "yes"}]}
+    shadowed = {
+        "question": "q",
+        "type": "numeric",
+        "answers": [
+            {
+                "type": "range",
+                "range": [0, 1],
+                "correct": False,
+                "feedback": "too small",
+            },
+            {"type": "value", "value": 0.5, "correct": True, "feedback": "yes"},
+            {"type": "default", "feedback": "no"},
+        ],
+    }
+    no_default = {
+        "question": "q",
+        "type": "numeric",
+        "answers": [{"type": "value", "value": 1, "correct": True, "feedback": "yes"}],
+    }
     typo = dict(good_choice, answer=good_choice["answers"])
-    problems = "\n".join(quiz_problems([no_feedback, two_right, shadowed, no_default, typo, good_choice]))
-    for expected in ("has no feedback", "exactly one correct answer", "can never be reached",
-                     "needs one {\"type\": \"default\"", "unknown keys ['answer']", "6 questions"):
+    problems = "\n".join(
+        quiz_problems([no_feedback, two_right, shadowed, no_default, typo, good_choice])
+    )
+    for expected in (
+        "has no feedback",
+        "exactly one correct answer",
+        "can never be reached",
+        'needs one {"type": "default"',
+        "unknown keys ['answer']",
+        "6 questions",
+    ):
         assert expected in problems, expected
 
 
 @pytest.mark.parametrize("quiz", QUIZZES, ids=[q.stem for q in QUIZZES])
 def test_quiz_file_is_sound(quiz):
     questions = json.loads(quiz.read_text(encoding="utf-8"))
-    assert quiz_problems(questions) == [], f"{quiz.name}:\n" + "\n".join(quiz_problems(questions))
+    assert quiz_problems(questions) == [], f"{quiz.name}:\n" + "\n".join(
+        quiz_problems(questions)
+    )
 
 
 @pytest.mark.parametrize("quiz", QUIZZES, ids=[q.stem for q in QUIZZES])
 def test_quiz_is_displayed_by_its_chapter(quiz):
     chapter = BOOK_DIR / f"{quiz.stem}.ipynb"
-    assert chapter.is_file(), f"{quiz.name} belongs to book/{quiz.stem}.ipynb, which does not exist"
+    assert chapter.is_file(), (
+        f"{quiz.name} belongs to book/{quiz.stem}.ipynb, which does not exist"
+    )
     nb = nbformat.read(chapter, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and DISPLAY_CALL.search(c.source)]
-    assert [DISPLAY_CALL.search(c.source).group(1) for c in cells] == [f"quizzes/{quiz.name}"], (
-        f"{chapter.name} must display its quiz once: display_quiz(\"quizzes/{quiz.name}\")")
+    cells = [
+        c for c in nb.cells if c.cell_type == "code" and DISPLAY_CALL.search(c.source)
+    ]
+    assert [DISPLAY_CALL.search(c.source).group(1) for c in cells] == [
+        f"quizzes/{quiz.name}"
+    ], f'{chapter.name} must display its quiz once: display_quiz("quizzes/{quiz.name}")'
     cell = cells[0]
     assert cell.source.splitlines()[0].strip() == "# NBVAL_IGNORE_OUTPUT", (
-        "the quiz HTML carries random ids: the cell must start with # NBVAL_IGNORE_OUTPUT")
-    assert "remove-input" in cell.metadata.get("tags", []), "tag the quiz cell remove-input"
+        "the quiz HTML carries random ids: the cell must start with # NBVAL_IGNORE_OUTPUT"
+    )
+    assert "remove-input" in cell.metadata.get("tags", []), (
+        "tag the quiz cell remove-input"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_displayed_quizzes_exist(chapter):
     nb = nbformat.read(chapter, as_version=4)
     for cell in nb.cells:
-        for path in DISPLAY_CALL.findall(cell.source if cell.cell_type == "code" else ""):
-            assert (BOOK_DIR / path).is_file(), f"{chapter.name} displays {path}, which does not exist"
+        for path in DISPLAY_CALL.findall(
+            cell.source if cell.cell_type == "code" else ""
+        ):
+            assert (BOOK_DIR / path).is_file(), (
+                f"{chapter.name} displays {path}, which does not exist"
+            )
 
 
 # --------------------------------------------------------------------------- browser
@@ -196,7 +292,11 @@ def test_displayed_quizzes_exist(chapter):
 def _wrong_number(answers: list[dict], precision: int | None) -> float:
     """A number that no graded entry accepts (so the default feedback shows)."""
     for candidate in (987654.25, -13579.5, 0.000123, 31415.9):
-        if not any(_matches(a, candidate, precision) for a in answers if a.get("type") != "default"):
+        if not any(
+            _matches(a, candidate, precision)
+            for a in answers
+            if a.get("type") != "default"
+        ):
             return candidate
     raise AssertionError("every candidate wrong number is accepted")
 
@@ -224,15 +324,20 @@ def _same_text(shown: str, expected: str) -> bool:
 def test_quiz_works_in_the_built_site(quiz, built_site, browser_page, site_url):
     html_dir = built_site[0]
     page_path = html_dir / "book" / f"{quiz.stem}.html"
-    assert page_path.is_file(), f"book/{quiz.stem}.html is not in the built site (is the chapter in _toc.yml?)"
+    assert page_path.is_file(), (
+        f"book/{quiz.stem}.html is not in the built site (is the chapter in _toc.yml?)"
+    )
     assert page_path.read_text(encoding="utf-8").count("data-shufflequestions") == 1, (
-        f"book/{quiz.stem}.html shows no quiz: is the chapter committed executed (the quiz is a cell output)?")
+        f"book/{quiz.stem}.html shows no quiz: is the chapter committed executed (the quiz is a cell output)?"
+    )
     questions = json.loads(quiz.read_text(encoding="utf-8"))
     page = browser_page
     page.goto(f"{site_url}/book/{quiz.stem}.html", wait_until="load")
     page.wait_for_selector(".Quiz", state="attached")
     wrappers = page.locator(".Quiz")
-    assert wrappers.count() == len(questions), "every question of the file is shown, in order"
+    assert wrappers.count() == len(questions), (
+        "every question of the file is shown, in order"
+    )
     for n, q in enumerate(questions):
         wrapper = wrappers.nth(n)
         wrapper.scroll_into_view_if_needed()
@@ -241,13 +346,21 @@ def test_quiz_works_in_the_built_site(quiz, built_site, browser_page, site_url):
             if wrong.count():
                 wrong.first.click()
                 fb = _feedback(page, wrapper)
-                assert "incorrect" in fb.get_attribute("class"), f"question {n + 1}: a wrong answer marked right"
-                assert _same_text(fb.inner_text(), wrong.first.get_attribute("data-feedback"))
+                assert "incorrect" in fb.get_attribute("class"), (
+                    f"question {n + 1}: a wrong answer marked right"
+                )
+                assert _same_text(
+                    fb.inner_text(), wrong.first.get_attribute("data-feedback")
+                )
             for right in wrapper.locator('label.MCButton[data-correct="true"]').all():
                 right.click()
                 fb = _feedback(page, wrapper)
-                assert _same_text(fb.inner_text(), right.get_attribute("data-feedback")), f"question {n + 1}"
-            assert "correct" in fb.get_attribute("class").split(), f"question {n + 1}: the right answer not accepted"
+                assert _same_text(
+                    fb.inner_text(), right.get_attribute("data-feedback")
+                ), f"question {n + 1}"
+            assert "correct" in fb.get_attribute("class").split(), (
+                f"question {n + 1}: the right answer not accepted"
+            )
         else:
             box = wrapper.locator("input.Input-text")
             graded = [a for a in q["answers"] if a.get("type") != "default"]
@@ -255,12 +368,22 @@ def test_quiz_works_in_the_built_site(quiz, built_site, browser_page, site_url):
             box.fill(_number_text(_wrong_number(graded, q.get("precision"))))
             box.press("Enter")
             fb = _feedback(page, wrapper)
-            assert "incorrect" in fb.get_attribute("class"), f"question {n + 1}: a wrong number marked right"
-            assert _same_text(fb.inner_text(), default["feedback"]), f"question {n + 1}: default feedback"
+            assert "incorrect" in fb.get_attribute("class"), (
+                f"question {n + 1}: a wrong number marked right"
+            )
+            assert _same_text(fb.inner_text(), default["feedback"]), (
+                f"question {n + 1}: default feedback"
+            )
             right = next(a for a in graded if a["correct"])
             box.fill(_number_text(_representative(right)))
             box.press("Enter")
-            page.wait_for_function("el => el.classList.contains('correct')", arg=fb.element_handle())
-            assert _same_text(fb.inner_text(), right["feedback"]), f"question {n + 1}: feedback of the right answer"
-    assert not page.external_requests, f"the quiz page reached outside the site: {page.external_requests}"
+            page.wait_for_function(
+                "el => el.classList.contains('correct')", arg=fb.element_handle()
+            )
+            assert _same_text(fb.inner_text(), right["feedback"]), (
+                f"question {n + 1}: feedback of the right answer"
+            )
+    assert not page.external_requests, (
+        f"the quiz page reached outside the site: {page.external_requests}"
+    )
     assert not page.js_errors, f"JavaScript errors: {page.js_errors}"

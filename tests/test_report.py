@@ -11,7 +11,9 @@ from sigmoidbook.report import format_number, glue_numbers, markdown_table, plai
 
 
 def test_markdown_table_layout_and_alignment():
-    table = markdown_table(["x", "σ(x)", "σ′(x)"], [[0, 0.5, 0.25], ["1", "0.7311", "0.1966"]], align="lr")
+    table = markdown_table(
+        ["x", "σ(x)", "σ′(x)"], [[0, 0.5, 0.25], ["1", "0.7311", "0.1966"]], align="lr"
+    )
     assert table.data.splitlines() == [
         "| x | σ(x) | σ′(x) |",
         "|---|---:|---:|",
@@ -19,7 +21,10 @@ def test_markdown_table_layout_and_alignment():
         "| 1 | 0.7311 | 0.1966 |",
     ]
     assert markdown_table(["a", "b"], []).data.splitlines()[1] == "|---|---|"
-    assert markdown_table(["a", "b", "c"], [], align="crl").data.splitlines()[1] == "|:---:|---:|---|"
+    assert (
+        markdown_table(["a", "b", "c"], [], align="crl").data.splitlines()[1]
+        == "|:---:|---:|---|"
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,8 +122,16 @@ def test_glue_numbers_glues_plain_values_without_display(monkeypatch):
     glued = []
     import myst_nb
 
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.append((name, value, display)))
+    monkeypatch.setattr(
+        myst_nb,
+        "glue",
+        lambda name, value, display=True: glued.append((name, value, display)),
+    )
     glue_numbers(alive=np.int64(0), spread=np.float32(0.0579039), digits=3)
     report.glue_number("ratio", torch.tensor(20.57237))
-    assert glued == [("alive", 0, False), ("spread", 0.0579, False), ("ratio", pytest.approx(20.57237), False)]
+    assert glued == [
+        ("alive", 0, False),
+        ("spread", 0.0579, False),
+        ("ratio", pytest.approx(20.57237), False),
+    ]
     assert [type(value) for _, value, _ in glued] == [int, float, float]

@@ -21,10 +21,21 @@ def pins(path) -> dict[str, str]:
 
 def test_requirements_are_exact_pins():
     reader = pins(REPO_ROOT / "requirements.txt")
-    for required in ("jupyter-book", "numpy", "matplotlib", "sympy", "torch", "nbval", "pytest", "ipykernel"):
+    for required in (
+        "jupyter-book",
+        "numpy",
+        "matplotlib",
+        "sympy",
+        "torch",
+        "nbval",
+        "pytest",
+        "ipykernel",
+    ):
         assert required in reader, f"requirements.txt does not pin {required}"
     assert reader["jupyter-book"] == "1.0.4.post1"
-    assert reader["torch"] == "2.13.0", "torch must be pinned to 2.13.0 (the CPU wheel available here)"
+    assert reader["torch"] == "2.13.0", (
+        "torch must be pinned to 2.13.0 (the CPU wheel available here)"
+    )
 
 
 def test_binder_pins_match_requirements():
@@ -33,9 +44,13 @@ def test_binder_pins_match_requirements():
     assert set(binder) == set(reader), f"differ: {sorted(set(binder) ^ set(reader))}"
     for name, version in reader.items():
         if name == "torch":
-            assert binder[name] == f"{version}+cpu", "binder must take the CPU-only torch build"
+            assert binder[name] == f"{version}+cpu", (
+                "binder must take the CPU-only torch build"
+            )
         else:
-            assert binder[name] == version, f"{name}: binder pins {binder[name]}, requirements.txt {version}"
+            assert binder[name] == version, (
+                f"{name}: binder pins {binder[name]}, requirements.txt {version}"
+            )
 
 
 def test_binder_uses_the_cpu_wheel_index_and_python_311():

@@ -24,7 +24,9 @@ def toy_data(n=200, seed=0):
     """Two well-separated Gaussian blobs in 5 dimensions, labels 0 and 1."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 2, size=n)
-    images = rng.normal(size=(n, 5)).astype(np.float32) + 3 * labels[:, None].astype(np.float32)
+    images = rng.normal(size=(n, 5)).astype(np.float32) + 3 * labels[:, None].astype(
+        np.float32
+    )
     return as_tensors(images, labels, device="cpu")
 
 
@@ -46,7 +48,9 @@ def test_as_tensors_types_and_no_copy():
     X, y = as_tensors(images, labels, device="cpu")
     assert X.dtype == torch.float32 and y.dtype == torch.int64 and X.shape == (3, 4)
     images[0, 0] = 7.0
-    assert X[0, 0].item() == 7.0, "on the CPU the tensor should share the array's memory"
+    assert X[0, 0].item() == 7.0, (
+        "on the CPU the tensor should share the array's memory"
+    )
 
 
 def test_as_tensors_rejects_mismatched_lengths():
@@ -69,8 +73,15 @@ def test_epoch_averages_match_evaluate_when_the_model_does_not_move():
     X, y = toy_data()
     model = toy_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
-    loss, accuracy = train_epoch(model, optimizer, X, y, batch_size=32, generator=torch.Generator().manual_seed(0),
-                                 progress=False)
+    loss, accuracy = train_epoch(
+        model,
+        optimizer,
+        X,
+        y,
+        batch_size=32,
+        generator=torch.Generator().manual_seed(0),
+        progress=False,
+    )
     expected_loss, expected_accuracy = evaluate(model, X, y, batch_size=50)
     assert loss == pytest.approx(expected_loss, rel=1e-5)
     assert accuracy == pytest.approx(expected_accuracy)
@@ -90,8 +101,17 @@ def test_evaluate_leaves_the_model_alone():
 def test_fit_learns_and_records_each_epoch():
     X, y = toy_data()
     model = toy_model()
-    history = fit(model, torch.optim.Adam(model.parameters(), lr=0.05), X, y, epochs=5, seed=0, batch_size=32,
-                  test_data=(X, y), progress=False)
+    history = fit(
+        model,
+        torch.optim.Adam(model.parameters(), lr=0.05),
+        X,
+        y,
+        epochs=5,
+        seed=0,
+        batch_size=32,
+        test_data=(X, y),
+        progress=False,
+    )
     assert [r.epoch for r in history] == [1, 2, 3, 4, 5]
     assert all(isinstance(r, EpochResult) for r in history)
     assert history[-1].train_loss < history[0].train_loss
@@ -102,7 +122,15 @@ def test_fit_learns_and_records_each_epoch():
 def test_fit_without_test_data():
     X, y = toy_data()
     model = toy_model()
-    (result,) = fit(model, torch.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=1, seed=0, progress=False)
+    (result,) = fit(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        X,
+        y,
+        epochs=1,
+        seed=0,
+        progress=False,
+    )
     assert result.test_loss is None and result.test_accuracy is None
 
 
@@ -111,8 +139,16 @@ def test_fit_is_reproducible():
     runs = []
     for _ in range(2):
         model = toy_model(seed=3)
-        fit(model, torch.optim.Adam(model.parameters(), lr=0.01), X, y, epochs=2, seed=5, batch_size=16,
-            progress=False)
+        fit(
+            model,
+            torch.optim.Adam(model.parameters(), lr=0.01),
+            X,
+            y,
+            epochs=2,
+            seed=5,
+            batch_size=16,
+            progress=False,
+        )
         runs.append([p.detach().clone() for p in model.parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*runs))
 
@@ -122,8 +158,16 @@ def test_shuffle_seed_changes_the_batch_order_only():
     results = []
     for seed in (0, 1):
         model = toy_model(seed=3)
-        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=1, seed=seed, batch_size=16,
-            progress=False)
+        fit(
+            model,
+            torch.optim.SGD(model.parameters(), lr=0.1),
+            X,
+            y,
+            epochs=1,
+            seed=seed,
+            batch_size=16,
+            progress=False,
+        )
         results.append(model[0].weight.detach().clone())
     assert not torch.equal(*results)
 
@@ -164,7 +208,9 @@ def test_progress_bar_only_when_asked(capsys, monkeypatch):
     X, y = toy_data()
     model = toy_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    fit(model, optimizer, X, y, epochs=1, seed=0, progress=None)  # stderr is not a terminal under pytest
+    fit(
+        model, optimizer, X, y, epochs=1, seed=0, progress=None
+    )  # stderr is not a terminal under pytest
     fit(model, optimizer, X, y, epochs=1, seed=0, progress=False)
     quiet = capsys.readouterr()
     assert quiet.out == "" and quiet.err == ""

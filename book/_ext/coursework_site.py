@@ -37,12 +37,19 @@ _SOURCE_BUTTONS = {"download-source-button", "download-notebook-button"}
 
 def is_solution_source(code: str) -> bool:
     """True if the code carries otter solution markers."""
-    return any(_MARKER_LINE.match(line) or _MARKER_SUFFIX.search(line) for line in code.splitlines())
+    return any(
+        _MARKER_LINE.match(line) or _MARKER_SUFFIX.search(line)
+        for line in code.splitlines()
+    )
 
 
 def strip_solution_markers(code: str) -> str:
     """The code as a reader should see it: without otter's marker comments."""
-    lines = [_MARKER_SUFFIX.sub("", line) for line in code.splitlines() if not _MARKER_LINE.match(line)]
+    lines = [
+        _MARKER_SUFFIX.sub("", line)
+        for line in code.splitlines()
+        if not _MARKER_LINE.match(line)
+    ]
     return "\n".join(lines)
 
 
@@ -58,7 +65,10 @@ class SolutionToggles(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         for cell in self.document.findall(nodes.container):
-            if cell.get("nb_element") != "cell_code" or cell.get("hide_mode") != "input":
+            if (
+                cell.get("nb_element") != "cell_code"
+                or cell.get("hide_mode") != "input"
+            ):
                 continue
             blocks = list(cell.findall(nodes.literal_block))
             if not blocks or not is_solution_source(blocks[0].astext()):
@@ -71,11 +81,15 @@ class SolutionToggles(SphinxPostTransform):
             block.children = [nodes.Text(code)]
 
 
-def drop_source_downloads(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def drop_source_downloads(
+    app: Sphinx, pagename, templatename, context, doctree
+) -> None:
     """Remove the download menu's ``.ipynb``/source entries (their targets are not built)."""
     for button in context.get("header_buttons", []):
         if button.get("label") == "download-buttons":
-            button["buttons"] = [b for b in button["buttons"] if b.get("label") not in _SOURCE_BUTTONS]
+            button["buttons"] = [
+                b for b in button["buttons"] if b.get("label") not in _SOURCE_BUTTONS
+            ]
 
 
 def setup(app: Sphinx) -> dict:

@@ -48,7 +48,15 @@ PLOTLY_MIME_TYPE = "application/vnd.plotly.v1+json"
 PLOTLY_TARGET = "plotly/plotly.min.js"  # relative to the output _static/
 MATHJAX_TARGET = "mathjax"  # relative to the output _static/
 #: What tex-chtml.js loads at run time, relative to the MathJax root.
-MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "input/mml", "output/chtml", "ui", "a11y", "sre")
+MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "input/tex/extensions",
+    "input/mml",
+    "output/chtml",
+    "ui",
+    "a11y",
+    "sre",
+)
 
 
 def plotly_js_source() -> Path:
@@ -56,7 +64,9 @@ def plotly_js_source() -> Path:
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.is_file():
-        raise ExtensionError(f"plotly.min.js not found in the installed plotly package ({path})")
+        raise ExtensionError(
+            f"plotly.min.js not found in the installed plotly package ({path})"
+        )
     return path
 
 
@@ -66,7 +76,9 @@ def mathjax_source() -> Path:
     try:
         dist = distribution("sphinx-mathjax-offline")
     except PackageNotFoundError as error:
-        raise ExtensionError("the sphinx-mathjax-offline package is not installed (requirements.txt)") from error
+        raise ExtensionError(
+            "the sphinx-mathjax-offline package is not installed (requirements.txt)"
+        ) from error
     root = Path(dist.locate_file("sphinx-mathjax-offline")) / "static" / "mathjax"
     if not (root / "tex-chtml.js").is_file():
         raise ExtensionError(f"MathJax's tex-chtml.js not found under {root}")
@@ -74,7 +86,11 @@ def mathjax_source() -> Path:
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
-    if target.is_file() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
+    if (
+        target.is_file()
+        and target.stat().st_size == source.stat().st_size
+        and target.stat().st_mtime >= source.stat().st_mtime
+    ):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
@@ -93,7 +109,11 @@ def copy_assets(app: Sphinx) -> None:
     root = mathjax_source()
     for part in MATHJAX_PARTS:
         source = root / part
-        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        files = (
+            [source]
+            if source.is_file()
+            else sorted(p for p in source.rglob("*") if p.is_file())
+        )
         for file in files:
             _copy_if_changed(file, static / MATHJAX_TARGET / file.relative_to(root))
     if "://" in app.config.mathjax_path:
@@ -110,7 +130,9 @@ def _script_key(script) -> tuple:
     return (str(filename), tuple(sorted(attributes.items())))
 
 
-def page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def page_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """Add plotly.js to pages with a plotly figure; drop duplicated scripts."""
     if "plotly-graph-div" in context.get("body", ""):
         # Loaded synchronously in <head>: each figure's inline script calls Plotly.newPlot at once.
@@ -137,7 +159,11 @@ class _PlotlyMimeFilter(logging.Filter):
 
 
 def install_warning_filter(app: Sphinx, config) -> None:
-    handlers = [h for h in logging.getLogger(sphinx_logging.NAMESPACE).handlers if isinstance(h, sphinx_logging.WarningStreamHandler)]
+    handlers = [
+        h
+        for h in logging.getLogger(sphinx_logging.NAMESPACE).handlers
+        if isinstance(h, sphinx_logging.WarningStreamHandler)
+    ]
     if not handlers:
         raise ExtensionError("offline_assets: Sphinx's warning handler was not found")
     for handler in handlers:

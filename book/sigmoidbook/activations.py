@@ -84,7 +84,11 @@ def _prepare(x: Any, name: str) -> tuple[str, Any]:
         raise TypeError(f"{name}() takes a number, not a bool")
     if isinstance(x, numbers.Real):
         return "python", float(x)
-    hint = " (convert a list with np.asarray first)" if isinstance(x, (list, tuple)) else ""
+    hint = (
+        " (convert a list with np.asarray first)"
+        if isinstance(x, (list, tuple))
+        else ""
+    )
     raise TypeError(
         f"{name}() takes an int, a float, a NumPy array or a torch.Tensor, "
         f"not {type(x).__name__}{hint}"
@@ -98,7 +102,9 @@ def _finish(kind: str, result: Any) -> Any:
 
 def _check_slope(negative_slope: Any) -> float:
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
-        raise TypeError(f"negative_slope must be a real number, not {type(negative_slope).__name__}")
+        raise TypeError(
+            f"negative_slope must be a real number, not {type(negative_slope).__name__}"
+        )
     slope = float(negative_slope)
     if not math.isfinite(slope):
         raise ValueError(f"negative_slope must be finite, got {slope}")

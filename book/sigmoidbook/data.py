@@ -27,7 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DEFAULT_DATA_DIR", "MNISTDataError", "load_mnist", "read_idx", "read_checksums"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "MNISTDataError",
+    "load_mnist",
+    "read_idx",
+    "read_checksums",
+]
 
 #: Where the book keeps its copy of MNIST (``book/data/mnist``).
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
@@ -67,7 +73,9 @@ def read_checksums(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict[str, str]:
             continue
         parts = line.split()
         if len(parts) != 2 or len(parts[0]) != 64:
-            raise MNISTDataError(f"{path}, line {line_number}: expected '<sha256>  <file name>', got {line!r}")
+            raise MNISTDataError(
+                f"{path}, line {line_number}: expected '<sha256>  <file name>', got {line!r}"
+            )
         digest, name = parts
         sums[name.lstrip("*")] = digest.lower()
     return sums
@@ -81,25 +89,34 @@ def _read_gzip(path: Path) -> bytes:
     if raw.startswith(_LFS_POINTER_PREFIX):
         raise MNISTDataError(
             f"{path} is a Git LFS pointer ({len(raw)} bytes), not the gzipped data. "
-            "Run `git lfs pull` in the repository, or copy the real file in. " + _HOW_TO_RESTORE
+            "Run `git lfs pull` in the repository, or copy the real file in. "
+            + _HOW_TO_RESTORE
         )
     if not raw.startswith(b"\x1f\x8b"):
-        raise MNISTDataError(f"{path} is not a gzip file (it does not start with the gzip magic bytes). {_HOW_TO_RESTORE}")
+        raise MNISTDataError(
+            f"{path} is not a gzip file (it does not start with the gzip magic bytes). {_HOW_TO_RESTORE}"
+        )
     try:
         return gzip.decompress(raw)
     except EOFError as err:
-        raise MNISTDataError(f"{path} is truncated ({len(raw)} bytes): {err}. {_HOW_TO_RESTORE}") from err
+        raise MNISTDataError(
+            f"{path} is truncated ({len(raw)} bytes): {err}. {_HOW_TO_RESTORE}"
+        ) from err
     except (gzip.BadGzipFile, zlib.error, OSError) as err:
         raise MNISTDataError(f"{path} is corrupted: {err}. {_HOW_TO_RESTORE}") from err
 
 
-def read_idx(data: bytes, *, expected_magic: int, source: str = "<bytes>") -> np.ndarray:
+def read_idx(
+    data: bytes, *, expected_magic: int, source: str = "<bytes>"
+) -> np.ndarray:
     """Parse uncompressed IDX bytes into a uint8 array, checking magic number and size.
 
     ``source`` is only used in error messages.
     """
     if len(data) < 4:
-        raise MNISTDataError(f"{source}: only {len(data)} bytes, too short for an IDX header. {_HOW_TO_RESTORE}")
+        raise MNISTDataError(
+            f"{source}: only {len(data)} bytes, too short for an IDX header. {_HOW_TO_RESTORE}"
+        )
     magic = int.from_bytes(data[:4], "big")
     if magic != expected_magic:
         raise MNISTDataError(
@@ -109,8 +126,12 @@ def read_idx(data: bytes, *, expected_magic: int, source: str = "<bytes>") -> np
     ndim = data[3]
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
-        raise MNISTDataError(f"{source}: the IDX header is cut short. {_HOW_TO_RESTORE}")
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+        raise MNISTDataError(
+            f"{source}: the IDX header is cut short. {_HOW_TO_RESTORE}"
+        )
+    shape = tuple(
+        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
     expected = header_size + int(np.prod(shape, dtype=np.int64))
     if len(data) != expected:
         raise MNISTDataError(
@@ -121,7 +142,9 @@ def read_idx(data: bytes, *, expected_magic: int, source: str = "<bytes>") -> np
 
 
 @functools.lru_cache(maxsize=8)
-def _load_verified_uint8(path: Path, mtime_ns: int, size: int, digest: str | None, magic: int) -> np.ndarray:
+def _load_verified_uint8(
+    path: Path, mtime_ns: int, size: int, digest: str | None, magic: int
+) -> np.ndarray:
     """Decompress, verify and parse one file; cached per (path, mtime, size)."""
     data = _read_gzip(path)
     if digest is not None:
@@ -136,17 +159,23 @@ def _load_verified_uint8(path: Path, mtime_ns: int, size: int, digest: str | Non
     return array
 
 
-def _load_file(data_dir: Path, name: str, magic: int, checksums: dict[str, str] | None) -> np.ndarray:
+def _load_file(
+    data_dir: Path, name: str, magic: int, checksums: dict[str, str] | None
+) -> np.ndarray:
     path = data_dir / f"{name}.gz"
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file {path} is missing. {_HOW_TO_RESTORE}")
     digest = None
     if checksums is not None:
         if name not in checksums:
-            raise MNISTDataError(f"{data_dir / 'SHA256SUMS'} has no checksum for {name}. {_HOW_TO_RESTORE}")
+            raise MNISTDataError(
+                f"{data_dir / 'SHA256SUMS'} has no checksum for {name}. {_HOW_TO_RESTORE}"
+            )
         digest = checksums[name]
     stat = path.stat()
-    return _load_verified_uint8(path.resolve(), stat.st_mtime_ns, stat.st_size, digest, magic)
+    return _load_verified_uint8(
+        path.resolve(), stat.st_mtime_ns, stat.st_size, digest, magic
+    )
 
 
 def load_mnist(
@@ -197,13 +226,17 @@ def load_mnist(
     images = _load_file(data_dir, image_name, _IMAGE_MAGIC, checksums)
     labels = _load_file(data_dir, label_name, _LABEL_MAGIC, checksums)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise MNISTDataError(f"{data_dir / image_name}.gz: expected images of 28×28, got shape {images.shape}")
+        raise MNISTDataError(
+            f"{data_dir / image_name}.gz: expected images of 28×28, got shape {images.shape}"
+        )
     if len(images) != len(labels):
         raise MNISTDataError(
             f"{data_dir}: {len(images)} images but {len(labels)} labels for split {split!r}. {_HOW_TO_RESTORE}"
         )
     if labels.size and labels.max() > 9:
-        raise MNISTDataError(f"{data_dir / label_name}.gz: labels must be 0..9, found {labels.max()}")
+        raise MNISTDataError(
+            f"{data_dir / label_name}.gz: labels must be 0..9, found {labels.max()}"
+        )
     images_float = np.divide(images, np.float32(255), dtype=np.float32)
     if flatten:
         images_float = images_float.reshape(len(images_float), -1)

@@ -63,8 +63,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -101,7 +102,11 @@ ACTIVATIONS: dict[str, tuple[str, Callable[[torch.Tensor], torch.Tensor]]] = {
 #: Functions with a kink at 0, where autograd returns a one-sided convention.
 _KINKED = ("relu", "leaky_relu")
 
-_PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+_PLOTLY_CONFIG = {
+    "responsive": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
 _FONT = dict(family="DejaVu Sans, Verdana, sans-serif", size=13, color="#222222")
 _GRID = "#e5e5e5"
 
@@ -149,7 +154,9 @@ class InteractiveFigure:
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        fig_json = json.loads(pio.to_json(self.figure, validate=False, remove_uids=True))
+        fig_json = json.loads(
+            pio.to_json(self.figure, validate=False, remove_uids=True)
+        )
         fig_json["config"] = dict(_PLOTLY_CONFIG)
         return {
             "text/html": self.to_html(),
@@ -182,12 +189,16 @@ def activation_values(x) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     for key, (_, function) in ACTIVATIONS.items():
         t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
         y = function(t)
-        (dy,) = torch.autograd.grad(y.sum(), t)  # elementwise functions: grad of the sum is f'(x)
+        (dy,) = torch.autograd.grad(
+            y.sum(), t
+        )  # elementwise functions: grad of the sum is f'(x)
         result[key] = (y.detach().numpy().reshape(x.shape), dy.numpy().reshape(x.shape))
     return result
 
 
-def depth_factors(max_depth: int = 80, factor: float = 0.25, dtype=np.float32) -> np.ndarray:
+def depth_factors(
+    max_depth: int = 80, factor: float = 0.25, dtype=np.float32
+) -> np.ndarray:
     """The product ``factor**L`` for L = 1..max_depth, multiplied out in ``dtype``.
 
     Each step is one multiplication rounded to ``dtype``, as a backward pass
@@ -204,7 +215,9 @@ def depth_factors(max_depth: int = 80, factor: float = 0.25, dtype=np.float32) -
     return products
 
 
-def float_landmarks(dtype=np.float32, factor: float = 0.25, max_depth: int = 2000) -> dict[str, int]:
+def float_landmarks(
+    dtype=np.float32, factor: float = 0.25, max_depth: int = 2000
+) -> dict[str, int]:
     """Depths L at which ``factor**L`` (multiplied out in ``dtype``) crosses each limit of the format.
 
     - ``"rounding"``: first L with ``1 + g == 1`` in ``dtype``: a gradient of
@@ -226,8 +239,14 @@ def float_landmarks(dtype=np.float32, factor: float = 0.25, max_depth: int = 200
     subnormal = depths[(products > 0) & (products < info.smallest_normal)]
     zero = depths[products == 0]
     if not (len(rounding) and len(subnormal) and len(zero)):
-        raise ValueError(f"max_depth={max_depth} is too small to reach every landmark of {np.dtype(dtype).name}")
-    return {"rounding": int(rounding[0]), "subnormal": int(subnormal[0]), "zero": int(zero[0])}
+        raise ValueError(
+            f"max_depth={max_depth} is too small to reach every landmark of {np.dtype(dtype).name}"
+        )
+    return {
+        "rounding": int(rounding[0]),
+        "subnormal": int(subnormal[0]),
+        "zero": int(zero[0]),
+    }
 
 
 def dead_neuron_counts(
@@ -257,19 +276,30 @@ def dead_neuron_counts(
     mus = np.atleast_1d(np.asarray(mus, dtype=np.float64))
     if mus.ndim != 1 or not np.all(np.isfinite(mus)):
         raise ValueError("mus must be a 1-d sequence of finite numbers")
-    for name, value in (("n_units", n_units), ("n_inputs", n_inputs), ("batch_size", batch_size)):
+    for name, value in (
+        ("n_units", n_units),
+        ("n_inputs", n_inputs),
+        ("batch_size", batch_size),
+    ):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}")
     generator = torch.Generator().manual_seed(seed)
     inputs = torch.randn(batch_size, n_inputs, generator=generator, dtype=torch.float64)
     # skip_init: nn.Linear's own initialisation would draw from (and change) torch's global generator.
-    layer = torch.nn.utils.skip_init(torch.nn.Linear, n_inputs, n_units, dtype=torch.float64)
+    layer = torch.nn.utils.skip_init(
+        torch.nn.Linear, n_inputs, n_units, dtype=torch.float64
+    )
     epsilon = torch.randn(n_units, generator=generator, dtype=torch.float64)
     with torch.no_grad():
-        layer.weight.copy_(torch.randn(n_units, n_inputs, generator=generator, dtype=torch.float64))
+        layer.weight.copy_(
+            torch.randn(n_units, n_inputs, generator=generator, dtype=torch.float64)
+        )
         layer.weight.mul_(math.sqrt(2.0 / n_inputs))
 
-    activations = {"relu": torch.relu, "leaky": lambda t: F.leaky_relu(t, negative_slope)}
+    activations = {
+        "relu": torch.relu,
+        "leaky": lambda t: F.leaky_relu(t, negative_slope),
+    }
     alive = {key: np.zeros((len(mus), n_units), dtype=bool) for key in activations}
     firing = np.zeros((len(mus), n_units))
     for i, mu in enumerate(mus):
@@ -310,9 +340,13 @@ def _slider_grid(start: float, stop: float, step: float, name: str) -> np.ndarra
         raise ValueError(f"{name}: step {step} does not lead from {start} to {stop}")
     n_steps = (stop - start) / step
     if abs(n_steps - round(n_steps)) > 1e-9:
-        raise ValueError(f"{name}: ({stop} - {start}) is not a whole number of steps of {step}")
+        raise ValueError(
+            f"{name}: ({stop} - {start}) is not a whole number of steps of {step}"
+        )
     if round(n_steps) > 400:
-        raise ValueError(f"{name}: {round(n_steps) + 1} slider steps is too many (at most 401)")
+        raise ValueError(
+            f"{name}: {round(n_steps) + 1} slider steps is too many (at most 401)"
+        )
     return np.round(start + step * np.arange(round(n_steps) + 1), 10)
 
 
@@ -332,7 +366,9 @@ def _plotly_dash(style) -> str:
     return ",".join(f"{2 * length:g}px" for length in pattern)
 
 
-def _slider(values_labels, active: int, prefix: str, steps_args: list, y: float = 0.0) -> dict:
+def _slider(
+    values_labels, active: int, prefix: str, steps_args: list, y: float = 0.0
+) -> dict:
     steps = [
         dict(method="update", label=label, args=args, value=label)
         for label, args in zip(values_labels, steps_args, strict=True)
@@ -340,7 +376,9 @@ def _slider(values_labels, active: int, prefix: str, steps_args: list, y: float 
     return dict(
         active=active,
         steps=steps,
-        currentvalue=dict(prefix=prefix, font=dict(size=14, color="#222222"), xanchor="left"),
+        currentvalue=dict(
+            prefix=prefix, font=dict(size=14, color="#222222"), xanchor="left"
+        ),
         font=dict(size=11, color="#555555"),  # plotly labels only as many ticks as fit
         pad=dict(t=30, b=10),
         len=1.0,
@@ -352,7 +390,10 @@ def _slider(values_labels, active: int, prefix: str, steps_args: list, y: float 
 
 def _table(caption: str, header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
     return (
         '<details class="sigmoidbook-data">\n'
         f"<summary>{html.escape(caption)} (text version of the figure)</summary>\n"
@@ -405,7 +446,10 @@ def activation_explorer(
     fig = make_subplots(
         rows=2,
         cols=2,
-        specs=[[{"type": "xy"}, {"type": "xy"}], [{"type": "table", "colspan": 2}, None]],
+        specs=[
+            [{"type": "xy"}, {"type": "xy"}],
+            [{"type": "table", "colspan": 2}, None],
+        ],
         row_heights=[0.58, 0.42],
         vertical_spacing=0.13,
         horizontal_spacing=0.09,
@@ -413,9 +457,13 @@ def activation_explorer(
     )
     for col, part in ((1, 0), (2, 1)):
         for key, name, color in zip(keys, names, colors):
-            y = curves[key][part].astype(np.float32)  # float32 is plenty for drawing; halves the page weight
+            y = curves[key][part].astype(
+                np.float32
+            )  # float32 is plenty for drawing; halves the page weight
             if part == 1 and key in _KINKED:
-                y[np.isclose(curve_x, 0.0)] = np.nan  # no derivative at the kink: leave a gap
+                y[np.isclose(curve_x, 0.0)] = (
+                    np.nan
+                )  # no derivative at the kink: leave a gap
             fig.add_trace(
                 go.Scatter(
                     x=curve_x.astype(np.float32),
@@ -424,7 +472,11 @@ def activation_explorer(
                     name=name,
                     legendgroup=key,
                     showlegend=col == 1,
-                    line=dict(color=color, width=2, dash=_plotly_dash(ACTIVATION_LINESTYLES[key])),
+                    line=dict(
+                        color=color,
+                        width=2,
+                        dash=_plotly_dash(ACTIVATION_LINESTYLES[key]),
+                    ),
                     hovertemplate=f"{name}<br>x = %{{x:.2f}}<br>{'f′' if part else 'f'} = %{{y:.4f}}<extra></extra>",
                 ),
                 row=1,
@@ -497,8 +549,16 @@ def activation_explorer(
         height=780,
         margin=dict(l=55, r=20, t=125, b=110),
         title=dict(
-            text=_explorer_title(float(xs[active]), {k: (at_steps[k][0][active], at_steps[k][1][active]) for k in keys}),
-            x=0.0, xanchor="left", xref="paper", y=0.985, yanchor="top", yref="container",
+            text=_explorer_title(
+                float(xs[active]),
+                {k: (at_steps[k][0][active], at_steps[k][1][active]) for k in keys},
+            ),
+            x=0.0,
+            xanchor="left",
+            xref="paper",
+            y=0.985,
+            yanchor="top",
+            yref="container",
         ),
         legend=dict(orientation="h", x=0, y=1.09, yanchor="bottom", font=dict(size=12)),
         sliders=[_slider([_minus(f"{x:.2f}") for x in xs], active, "x = ", steps_args)],
@@ -519,17 +579,44 @@ def activation_explorer(
             )
         ],
     )
-    fig.update_xaxes(title_text="x", range=[x_min - 0.2, x_max + 0.2], gridcolor=_GRID, zeroline=True, zerolinecolor="#bbbbbb", row=1)
-    fig.update_yaxes(title_text="f(x)", range=[-1.3, x_max + 0.3], gridcolor=_GRID, zerolinecolor="#bbbbbb", row=1, col=1)
-    fig.update_yaxes(title_text="f′(x)", range=[-0.15, 1.25], gridcolor=_GRID, zerolinecolor="#bbbbbb", row=1, col=2)
+    fig.update_xaxes(
+        title_text="x",
+        range=[x_min - 0.2, x_max + 0.2],
+        gridcolor=_GRID,
+        zeroline=True,
+        zerolinecolor="#bbbbbb",
+        row=1,
+    )
+    fig.update_yaxes(
+        title_text="f(x)",
+        range=[-1.3, x_max + 0.3],
+        gridcolor=_GRID,
+        zerolinecolor="#bbbbbb",
+        row=1,
+        col=1,
+    )
+    fig.update_yaxes(
+        title_text="f′(x)",
+        range=[-0.15, 1.25],
+        gridcolor=_GRID,
+        zerolinecolor="#bbbbbb",
+        row=1,
+        col=2,
+    )
 
     # Text version: one row per function and quantity, a few x across the range (kept narrow).
-    table_x = np.array([x for x in (-6, -3, -1, 0, 1, 3, 6) if x_min <= x <= x_max], dtype=float)
+    table_x = np.array(
+        [x for x in (-6, -3, -1, 0, 1, 3, 6) if x_min <= x <= x_max], dtype=float
+    )
     at_table = activation_values(table_x)
     rows = [
         [f"{names[i]} {label}"]
-        + [_derivative_cell(k, float(x), at_table[k][part][j]) if part else _minus(f"{at_table[k][part][j]:.4f}")
-           for j, x in enumerate(table_x)]
+        + [
+            _derivative_cell(k, float(x), at_table[k][part][j])
+            if part
+            else _minus(f"{at_table[k][part][j]:.4f}")
+            for j, x in enumerate(table_x)
+        ]
         for i, k in enumerate(keys)
         for part, label in ((0, "f(x)"), (1, "f′(x)"))
     ]
@@ -578,11 +665,17 @@ def _activation_static(x_mark: float, x_min: float, x_max: float):
         ax_d.plot(grid, derivative, **style)
         ax_f.plot([x_mark], mark[key][0], "o", color=ACTIVATION_COLORS[key])
         ax_d.plot([x_mark], mark[key][1], "o", color=ACTIVATION_COLORS[key])
-    ax_f.set(title="Activation value", xlabel="x", ylabel="f(x)", ylim=(-1.3, x_max + 0.3))
-    ax_d.set(title="Derivative (autograd)", xlabel="x", ylabel="f′(x)", ylim=(-0.15, 1.25))
+    ax_f.set(
+        title="Activation value", xlabel="x", ylabel="f(x)", ylim=(-1.3, x_max + 0.3)
+    )
+    ax_d.set(
+        title="Derivative (autograd)", xlabel="x", ylabel="f′(x)", ylim=(-0.15, 1.25)
+    )
     ax_f.legend(fontsize=8)
     s = mark["sigmoid"]
-    fig.suptitle(_minus(f"x = {x_mark:.2f}: σ(x) = {float(s[0]):.4f}, σ′(x) = {float(s[1]):.4f}"))
+    fig.suptitle(
+        _minus(f"x = {x_mark:.2f}: σ(x) = {float(s[0]):.4f}, σ′(x) = {float(s[1]):.4f}")
+    )
     fig.tight_layout()
     return fig
 
@@ -606,7 +699,9 @@ def _float32_status(depth: int, f32: float, landmarks: dict[str, int]) -> str:
     return "normal"
 
 
-def _depth_title(depth: int, exact: float, f32: float, landmarks: dict[str, int]) -> str:
+def _depth_title(
+    depth: int, exact: float, f32: float, landmarks: dict[str, int]
+) -> str:
     status = _float32_status(depth, f32, landmarks)
     product = "0" if f32 == 0 else _sci(f32)
     note = "" if status == "normal" or f32 == 0 else f" ({status})"
@@ -615,7 +710,9 @@ def _depth_title(depth: int, exact: float, f32: float, landmarks: dict[str, int]
     return f"L = {depth}: sigmoid factor ≤ (1/4)^{depth} = {_sci(exact)} · ReLU factor = 1<br>float32 product: {product}{note}"
 
 
-def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoidbook-depth-slider") -> InteractiveFigure:
+def depth_slider(
+    max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoidbook-depth-slider"
+) -> InteractiveFigure:
     """Slider over depth L: the best-case gradient factor (1/4)^L of sigmoid layers vs ReLU's 1.
 
     The exact factor is drawn in float64; markers show the float32 product
@@ -636,7 +733,10 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=depths, y=exact, mode="lines", name="sigmoid: (1/4)^L, exact",
+            x=depths,
+            y=exact,
+            mode="lines",
+            name="sigmoid: (1/4)^L, exact",
             line=dict(color=sigmoid_color, width=2),
             hovertemplate="L = %{x}<br>(1/4)^L = %{y:.3e}<extra></extra>",
         )
@@ -644,7 +744,9 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
     nonzero = f32 > 0
     fig.add_trace(
         go.Scatter(
-            x=depths[nonzero], y=f32[nonzero].astype(np.float64), mode="markers",
+            x=depths[nonzero],
+            y=f32[nonzero].astype(np.float64),
+            mode="markers",
             name="sigmoid: float32 product (0 from L = %d on)" % landmarks["zero"],
             marker=dict(color=sigmoid_color, size=5, symbol="circle-open"),
             hovertemplate="L = %{x}<br>float32: %{y:.3e}<extra></extra>",
@@ -652,8 +754,15 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
     )
     fig.add_trace(
         go.Scatter(
-            x=depths, y=np.ones(max_depth), mode="lines", name="ReLU: 1^L = 1",
-            line=dict(color=relu_color, width=2, dash=_plotly_dash(ACTIVATION_LINESTYLES["relu"])),
+            x=depths,
+            y=np.ones(max_depth),
+            mode="lines",
+            name="ReLU: 1^L = 1",
+            line=dict(
+                color=relu_color,
+                width=2,
+                dash=_plotly_dash(ACTIVATION_LINESTYLES["relu"]),
+            ),
             hovertemplate="L = %{x}<br>ReLU factor = 1<extra></extra>",
         )
     )
@@ -664,8 +773,16 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
     cx, cy = current(active)
     fig.add_trace(
         go.Scatter(
-            x=cx, y=cy, mode="markers", showlegend=False, hoverinfo="skip",
-            marker=dict(color=[sigmoid_color, relu_color], size=12, line=dict(color="white", width=1.5)),
+            x=cx,
+            y=cy,
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(
+                color=[sigmoid_color, relu_color],
+                size=12,
+                line=dict(color="white", width=1.5),
+            ),
         )
     )
     shapes, annotations = [], []
@@ -677,22 +794,81 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
     for key, depth in landmarks.items():
         if depth > max_depth:
             continue
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=depth, x1=depth, y0=0, y1=1,
-                           line=dict(color="#555555", width=1, dash="dash")))
-        annotations.append(dict(x=depth, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                                text=f"L = {depth}<br>{landmark_text[key]}", font=dict(size=11, color="#333333")))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=depth,
+                x1=depth,
+                y0=0,
+                y1=1,
+                line=dict(color="#555555", width=1, dash="dash"),
+            )
+        )
+        annotations.append(
+            dict(
+                x=depth,
+                y=1,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text=f"L = {depth}<br>{landmark_text[key]}",
+                font=dict(size=11, color="#333333"),
+            )
+        )
     # The limits of float32, labelled where the curve is not (right for ε/2, left for the tiny ones).
     for value, label, x_label, anchor in (
-        (float(info.eps) / 2, f"float32 ε/2 = 2<sup>{_minus(str(int(np.log2(info.eps / 2))))}</sup>", 0.99, "right"),
-        (float(info.smallest_normal), f"smallest normal 2<sup>{_minus(str(int(np.log2(info.smallest_normal))))}</sup>", 0.01, "left"),
-        (float(info.smallest_subnormal), f"smallest subnormal 2<sup>{_minus(str(int(np.log2(info.smallest_subnormal))))}</sup>", 0.01, "left"),
+        (
+            float(info.eps) / 2,
+            f"float32 ε/2 = 2<sup>{_minus(str(int(np.log2(info.eps / 2))))}</sup>",
+            0.99,
+            "right",
+        ),
+        (
+            float(info.smallest_normal),
+            f"smallest normal 2<sup>{_minus(str(int(np.log2(info.smallest_normal))))}</sup>",
+            0.01,
+            "left",
+        ),
+        (
+            float(info.smallest_subnormal),
+            f"smallest subnormal 2<sup>{_minus(str(int(np.log2(info.smallest_subnormal))))}</sup>",
+            0.01,
+            "left",
+        ),
     ):
-        shapes.append(dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=value, y1=value,
-                           line=dict(color="#999999", width=1, dash="dot")))
-        annotations.append(dict(x=x_label, y=math.log10(value), xref="paper", yref="y", xanchor=anchor,
-                                yanchor="bottom", showarrow=False, text=label, font=dict(size=10, color="#666666")))
+        shapes.append(
+            dict(
+                type="line",
+                xref="paper",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=value,
+                y1=value,
+                line=dict(color="#999999", width=1, dash="dot"),
+            )
+        )
+        annotations.append(
+            dict(
+                x=x_label,
+                y=math.log10(value),
+                xref="paper",
+                yref="y",
+                xanchor=anchor,
+                yanchor="bottom",
+                showarrow=False,
+                text=label,
+                font=dict(size=10, color="#666666"),
+            )
+        )
 
-    titles = [_depth_title(int(d), float(e), float(g), landmarks) for d, e, g in zip(depths, exact, f32)]
+    titles = [
+        _depth_title(int(d), float(e), float(g), landmarks)
+        for d, e, g in zip(depths, exact, f32)
+    ]
     steps_args = []
     for index in range(max_depth):
         x, y = current(index)
@@ -702,25 +878,59 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
         font=_FONT,
         height=560,
         margin=dict(l=70, r=20, t=120, b=90),
-        title=dict(text=titles[active], x=0.0, xanchor="left", xref="paper", y=0.97, yanchor="top", font=dict(size=14)),
+        title=dict(
+            text=titles[active],
+            x=0.0,
+            xanchor="left",
+            xref="paper",
+            y=0.97,
+            yanchor="top",
+            font=dict(size=14),
+        ),
         # In the empty upper right, between ReLU's line and the falling sigmoid.
-        legend=dict(x=0.99, y=0.76, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.85)", font=dict(size=12)),
-        sliders=[_slider([str(d) for d in depths], active, "depth L = ", steps_args, y=-0.16)],
+        legend=dict(
+            x=0.99,
+            y=0.76,
+            xanchor="right",
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.85)",
+            font=dict(size=12),
+        ),
+        sliders=[
+            _slider([str(d) for d in depths], active, "depth L = ", steps_args, y=-0.16)
+        ],
         shapes=shapes,
         annotations=annotations,
         plot_bgcolor="white",
     )
-    fig.update_xaxes(title_text="depth L (layers)", range=[0, max_depth + 1], gridcolor=_GRID)
+    fig.update_xaxes(
+        title_text="depth L (layers)", range=[0, max_depth + 1], gridcolor=_GRID
+    )
     fig.update_yaxes(
-        title_text="gradient factor (log scale)", type="log", range=[-50, 2], gridcolor=_GRID,
-        exponentformat="power", dtick=10,
+        title_text="gradient factor (log scale)",
+        type="log",
+        range=[-50, 2],
+        gridcolor=_GRID,
+        exponentformat="power",
+        dtick=10,
     )
 
-    table_depths = sorted({1, *range(10, max_depth + 1, 10), *[d for d in landmarks.values() if d <= max_depth],
-                           *[d - 1 for d in landmarks.values() if 1 < d <= max_depth]})
+    table_depths = sorted(
+        {
+            1,
+            *range(10, max_depth + 1, 10),
+            *[d for d in landmarks.values() if d <= max_depth],
+            *[d - 1 for d in landmarks.values() if 1 < d <= max_depth],
+        }
+    )
     rows = [
-        [str(d), _sci(exact[d - 1]), "0" if f32[d - 1] == 0 else _sci(float(f32[d - 1])), "1",
-         _float32_status(d, float(f32[d - 1]), landmarks)]
+        [
+            str(d),
+            _sci(exact[d - 1]),
+            "0" if f32[d - 1] == 0 else _sci(float(f32[d - 1])),
+            "1",
+            _float32_status(d, float(f32[d - 1]), landmarks),
+        ]
         for d in table_depths
     ]
     alt = (
@@ -735,10 +945,22 @@ def depth_slider(max_depth: int = 80, L_initial: int = 10, div_id: str = "sigmoi
         alt=alt,
         table_html=_table(
             "Best-case gradient factor by depth",
-            ["depth L", "(1/4)^L exact", "float32 product", "ReLU factor", "float32 status"],
+            [
+                "depth L",
+                "(1/4)^L exact",
+                "float32 product",
+                "ReLU factor",
+                "float32 status",
+            ],
             rows,
         ),
-        data={"depth": depths, "exact": exact, "float32": f32, "landmarks": landmarks, "titles": titles},
+        data={
+            "depth": depths,
+            "exact": exact,
+            "float32": f32,
+            "landmarks": landmarks,
+            "titles": titles,
+        },
         static_factory=lambda: _depth_static(depths, exact, f32, landmarks),
     )
 
@@ -750,23 +972,54 @@ def _depth_static(depths, exact, f32, landmarks):
 
     use_book_style()
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.semilogy(depths, exact, color=ACTIVATION_COLORS["sigmoid"], label="sigmoid: (1/4)^L, exact")
+    ax.semilogy(
+        depths,
+        exact,
+        color=ACTIVATION_COLORS["sigmoid"],
+        label="sigmoid: (1/4)^L, exact",
+    )
     nonzero = f32 > 0
-    ax.semilogy(depths[nonzero], f32[nonzero], "o", mfc="none", ms=3, color=ACTIVATION_COLORS["sigmoid"],
-                label="sigmoid: float32 product")
-    ax.semilogy(depths, np.ones_like(exact), color=ACTIVATION_COLORS["relu"],
-                linestyle=ACTIVATION_LINESTYLES["relu"], label="ReLU: 1")
+    ax.semilogy(
+        depths[nonzero],
+        f32[nonzero],
+        "o",
+        mfc="none",
+        ms=3,
+        color=ACTIVATION_COLORS["sigmoid"],
+        label="sigmoid: float32 product",
+    )
+    ax.semilogy(
+        depths,
+        np.ones_like(exact),
+        color=ACTIVATION_COLORS["relu"],
+        linestyle=ACTIVATION_LINESTYLES["relu"],
+        label="ReLU: 1",
+    )
     # Labels in the empty region above the falling curve: (text, height, side of the line).
-    labels = {"rounding": ("1 + g rounds to 1", 1e-3, "left"), "subnormal": ("subnormal", 1e-18, "right"),
-              "zero": ("float32 zero", 1e-8, "right")}
+    labels = {
+        "rounding": ("1 + g rounds to 1", 1e-3, "left"),
+        "subnormal": ("subnormal", 1e-18, "right"),
+        "zero": ("float32 zero", 1e-8, "right"),
+    }
     for key, depth in landmarks.items():
         if depth <= depths[-1]:
             text, height, side = labels[key]
             ax.axvline(depth, color="#555555", linestyle="--", linewidth=1)
-            ax.text(depth + (0.8 if side == "left" else -0.8), height, f"L = {depth}: {text}", fontsize=8, ha=side,
-                    va="center", bbox=dict(facecolor="white", edgecolor="none", pad=1))
-    ax.set(title="Best-case gradient factor through L layers (float32 landmarks dashed)", xlabel="depth L (layers)",
-           ylabel="gradient factor (log scale)", ylim=(1e-50, 1e2))
+            ax.text(
+                depth + (0.8 if side == "left" else -0.8),
+                height,
+                f"L = {depth}: {text}",
+                fontsize=8,
+                ha=side,
+                va="center",
+                bbox=dict(facecolor="white", edgecolor="none", pad=1),
+            )
+    ax.set(
+        title="Best-case gradient factor through L layers (float32 landmarks dashed)",
+        xlabel="depth L (layers)",
+        ylabel="gradient factor (log scale)",
+        ylim=(1e-50, 1e2),
+    )
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
@@ -816,18 +1069,31 @@ def dead_neuron_grid(
         return np.asarray(values).reshape(rows_n, cols_n).tolist()
 
     def heatmap_args(index: int) -> tuple[list, list, list]:
-        z = [as_grid(counts["relu_alive"][index].astype(int)), as_grid(counts["leaky_alive"][index].astype(int))]
+        z = [
+            as_grid(counts["relu_alive"][index].astype(int)),
+            as_grid(counts["leaky_alive"][index].astype(int)),
+        ]
         fraction = as_grid(np.round(counts["firing_fraction"][index], 4))
         return z, [fraction, fraction]
 
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.06,
-                        subplot_titles=("ReLU", "Leaky ReLU (0.1)"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.06,
+        subplot_titles=("ReLU", "Leaky ReLU (0.1)"),
+    )
     z, custom = heatmap_args(active)
     for col, key in ((1, "relu"), (2, "leaky_relu")):
         color = ACTIVATION_COLORS[key]
         fig.add_trace(
             go.Heatmap(
-                z=z[col - 1], customdata=custom[col - 1], zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
+                z=z[col - 1],
+                customdata=custom[col - 1],
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                xgap=2,
+                ygap=2,
                 colorscale=[[0, "#111111"], [0.5, "#111111"], [0.5, color], [1, color]],
                 hovertemplate="unit (%{y}, %{x})<br>alive: %{z}<br>fires on %{customdata:.0%} of the batch<extra></extra>",
             ),
@@ -841,31 +1107,64 @@ def dead_neuron_grid(
     steps_args = []
     for index in range(len(mus)):
         z, custom = heatmap_args(index)
-        steps_args.append([{"z": z, "customdata": custom}, {"title.text": titles[index]}, [0, 1]])
+        steps_args.append(
+            [{"z": z, "customdata": custom}, {"title.text": titles[index]}, [0, 1]]
+        )
     fig.update_layout(
         template="none",
         font=_FONT,
         height=520,
         margin=dict(l=20, r=20, t=90, b=110),
-        title=dict(text=titles[active], x=0.0, xanchor="left", xref="paper", font=dict(size=14)),
-        sliders=[_slider([_minus(f"{mu:.2f}") for mu in mus], active, "bias mean μ = ", steps_args, y=-0.12)],
+        title=dict(
+            text=titles[active], x=0.0, xanchor="left", xref="paper", font=dict(size=14)
+        ),
+        sliders=[
+            _slider(
+                [_minus(f"{mu:.2f}") for mu in mus],
+                active,
+                "bias mean μ = ",
+                steps_args,
+                y=-0.12,
+            )
+        ],
         plot_bgcolor="white",
         annotations=list(fig.layout.annotations)
         + [
             dict(
                 text=f"coloured: alive (a gradient reaches the unit) · black: dead · batch of {batch_size} examples, seed {seed}",
-                x=0, y=-0.02, xref="paper", yref="paper", xanchor="left", yanchor="top", showarrow=False,
+                x=0,
+                y=-0.02,
+                xref="paper",
+                yref="paper",
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
                 font=dict(size=11, color="#555555"),
             )
         ],
     )
-    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, autorange="reversed",
-                     scaleanchor="x", constrain="domain")
+    fig.update_xaxes(
+        showticklabels=False,
+        ticks="",
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_yaxes(
+        showticklabels=False,
+        ticks="",
+        showgrid=False,
+        zeroline=False,
+        autorange="reversed",
+        scaleanchor="x",
+        constrain="domain",
+    )
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
 
-    rows = [[_minus(f"{mu:.2f}"), str(int(r)), str(int(k))]
-            for mu, r, k in zip(mus, counts["relu_count"], counts["leaky_count"])]
+    rows = [
+        [_minus(f"{mu:.2f}"), str(int(r)), str(int(k))]
+        for mu, r, k in zip(mus, counts["relu_count"], counts["leaky_count"])
+    ]
     alt = (
         f"Interactive figure: a slider lowers the bias mean μ of a random layer of {n_units} units from 0 to "
         f"{_minus(f'{mu_min:g}')}; two {rows_n} × {cols_n} grids colour each unit alive or dead. "
@@ -893,12 +1192,28 @@ def _dead_static(counts, n_units):
 
     use_book_style()
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(counts["mu"], counts["relu_count"], marker="o", color=ACTIVATION_COLORS["relu"],
-            linestyle=ACTIVATION_LINESTYLES["relu"], label="ReLU")
-    ax.plot(counts["mu"], counts["leaky_count"], marker="s", color=ACTIVATION_COLORS["leaky_relu"],
-            linestyle=ACTIVATION_LINESTYLES["leaky_relu"], label="Leaky ReLU (0.1)")
-    ax.set(title="Units that still receive a gradient", xlabel="bias mean μ",
-           ylabel=f"alive units (of {n_units})", ylim=(0, n_units * 1.05))
+    ax.plot(
+        counts["mu"],
+        counts["relu_count"],
+        marker="o",
+        color=ACTIVATION_COLORS["relu"],
+        linestyle=ACTIVATION_LINESTYLES["relu"],
+        label="ReLU",
+    )
+    ax.plot(
+        counts["mu"],
+        counts["leaky_count"],
+        marker="s",
+        color=ACTIVATION_COLORS["leaky_relu"],
+        linestyle=ACTIVATION_LINESTYLES["leaky_relu"],
+        label="Leaky ReLU (0.1)",
+    )
+    ax.set(
+        title="Units that still receive a gradient",
+        xlabel="bias mean μ",
+        ylabel=f"alive units (of {n_units})",
+        ylim=(0, n_units * 1.05),
+    )
     ax.invert_xaxis()
     ax.legend()
     fig.tight_layout()

@@ -21,32 +21,79 @@ from collections.abc import Sequence
 
 from IPython.display import Markdown
 
-__all__ = ["markdown_table", "format_number", "plain_number", "glue_number", "glue_numbers"]
+__all__ = [
+    "minus",
+    "escape_cell",
+    "markdown_table",
+    "format_number",
+    "plain_number",
+    "glue_number",
+    "glue_numbers",
+]
 
 _ALIGNMENT = {"l": "---", "c": ":---:", "r": "---:"}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l") -> Markdown:
+def minus(text: str) -> str:
+    """``text`` with every ASCII hyphen-minus replaced by the typographic minus ``−``.
+
+    The one rule for displayed numbers (tables, figure titles, slider labels): a
+    Unicode minus reads as part of the number and never breaks a line after it.
+    """
+    return str(text).replace("-", "\u2212")
+
+
+def escape_cell(value: object) -> str:
+    """``value`` as the text of one Markdown table cell.
+
+    A ``|`` would end the cell (``|f′|`` in a header silently turns the whole table
+    into raw text), so it is escaped as ``\\|``, which GFM/MyST tables read as a
+    literal bar, also inside ``$…$`` math; a newline would end the row, so it
+    becomes ``<br>``.
+    """
+    text = str(value)
+    return (
+        text.replace("\\|", "|")
+        .replace("|", "\\|")
+        .replace("\r\n", "\n")
+        .replace("\n", "<br>")
+    )
+
+
+def markdown_table(
+    header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l"
+) -> Markdown:
     """A Markdown table; display it with ``display(...)`` or as a cell's last expression.
 
     ``align`` has one letter per column, ``l``, ``c`` or ``r``; when it is shorter than
     the header its last letter repeats (``"lr"``: first column left, the rest right).
-    Cells are written with ``str``, so format numbers before passing them.
+    Cells are written with ``str`` and escaped (:func:`escape_cell`), so format numbers
+    before passing them and write ``|x|`` freely.
     """
     header = list(header)
     if not header:
         raise ValueError("markdown_table needs at least one column in the header")
     if not align or set(align) - set(_ALIGNMENT):
-        raise ValueError(f"align must be letters l, c or r (one per column), not {align!r}")
+        raise ValueError(
+            f"align must be letters l, c or r (one per column), not {align!r}"
+        )
     letters = (align + align[-1] * len(header))[: len(header)]
-    lines = ["| " + " | ".join(map(str, header)) + " |",
-             "|" + "|".join(_ALIGNMENT[letter] for letter in letters) + "|"]
+    lines = [
+        "| " + " | ".join(map(escape_cell, header)) + " |",
+        "|" + "|".join(_ALIGNMENT[letter] for letter in letters) + "|",
+    ]
     for number, row in enumerate(rows):
+        if isinstance(row, (str, bytes)):
+            raise TypeError(
+                f"row {number} is a string, not a sequence of cells: {row!r}"
+            )
         row = list(row)
         if len(row) != len(header):
-            raise ValueError(f"row {number} has {len(row)} cells but the header has {len(header)}: {row!r}")
-        lines.append("| " + " | ".join(map(str, row)) + " |")
+            raise ValueError(
+                f"row {number} has {len(row)} cells but the header has {len(header)}: {row!r}"
+            )
+        lines.append("| " + " | ".join(map(escape_cell, row)) + " |")
     return Markdown("\n".join(lines))
 
 
@@ -61,19 +108,23 @@ def format_number(value: object, spec: str = ".3g") -> str:
     '−1.5×10⁻⁵'
     """
     if isinstance(value, (bool, str, bytes)):  # float("1.5") would accept a string
-        raise TypeError(f"format_number needs a number, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"format_number needs a number, got {type(value).__name__} {value!r}"
+        )
     try:
         if isinstance(value, numbers.Integral):
             value = int(value)
         else:
             value = float(value)  # -0.0 stays −0: a signed zero is information
     except (TypeError, ValueError) as err:
-        raise TypeError(f"format_number needs a real number, got {type(value).__name__} {value!r}") from err
+        raise TypeError(
+            f"format_number needs a real number, got {type(value).__name__} {value!r}"
+        ) from err
     text = format(value, spec)
     if "e" in text and math.isfinite(value):
         mantissa, exponent = text.split("e")
         text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    return text.replace("-", "−")
+    return minus(text)
 
 
 def plain_number(name: str, value: object, digits: int | None = None) -> int | float:
@@ -88,10 +139,14 @@ def plain_number(name: str, value: object, digits: int | None = None) -> int | f
         size = size() if callable(size) else size  # torch: size() is a method
         count = math.prod(size) if isinstance(size, tuple) else size
         if count not in (None, 1):
-            raise TypeError(f"{name}: can only glue a single number, got an array of {count} elements")
+            raise TypeError(
+                f"{name}: can only glue a single number, got an array of {count} elements"
+            )
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: can only glue a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name}: can only glue a real number, got {type(value).__name__} {value!r}"
+        )
     if isinstance(value, numbers.Integral):
         return int(value)
     value = float(value)

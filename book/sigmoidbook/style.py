@@ -49,7 +49,18 @@ ACTIVATION_LINESTYLES = {
     "silu": (0, (3, 1, 1, 1, 1, 1)),
 }
 
-_CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow")]
+_CYCLE = [
+    OKABE_ITO[k]
+    for k in (
+        "blue",
+        "orange",
+        "bluish_green",
+        "vermillion",
+        "reddish_purple",
+        "sky_blue",
+        "yellow",
+    )
+]
 
 
 def use_book_style() -> None:

@@ -33,8 +33,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -91,7 +91,9 @@ def progress_enabled() -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def minibatch_indices(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+def minibatch_indices(
+    n: int, batch_size: int, generator: torch.Generator
+) -> tuple[torch.Tensor, ...]:
     """A random permutation of ``range(n)`` cut into batches (the last may be smaller)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
@@ -224,9 +226,22 @@ def fit(
         )
         if X.device.type == "cuda":
             torch.cuda.synchronize(X.device)
-        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+        seconds, cpu_seconds = (
+            time.perf_counter() - start,
+            time.process_time() - cpu_start,
+        )
         test_loss = test_accuracy = None
         if test_data is not None:
             test_loss, test_accuracy = evaluate(model, *test_data, loss_fn=loss_fn)
-        history.append(EpochResult(epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds, cpu_seconds))
+        history.append(
+            EpochResult(
+                epoch,
+                train_loss,
+                train_accuracy,
+                test_loss,
+                test_accuracy,
+                seconds,
+                cpu_seconds,
+            )
+        )
     return history

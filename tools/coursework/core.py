@@ -55,7 +55,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BOOK_DIR = REPO_ROOT / "book"
 DEFAULT_DIST_DIR = REPO_ROOT / "dist"
 
@@ -79,7 +79,9 @@ WEBSITE_TAGS = frozenset(
 #: Cells tagged ``website-only`` are dropped from the student notebook altogether.
 WEBSITE_ONLY_TAG = "website-only"
 
-_RAW_BLOCK = re.compile(r"^#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b", re.IGNORECASE)
+_RAW_BLOCK = re.compile(
+    r"^#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b", re.IGNORECASE
+)
 _BEGIN_SOLUTION_COMMENT = re.compile(r"^\s*#\s*BEGIN SOLUTION( NO PROMPT)?\s*$")
 _END_SOLUTION_COMMENT = re.compile(r"^\s*#\s*END SOLUTION\s*$")
 _SOLUTION_SUFFIX = re.compile(r"^(?P<code>.*?)\s*# ?SOLUTION( NO PROMPT)?\s*$")
@@ -100,8 +102,10 @@ def is_master(path: Path) -> bool:
         nb = nbformat.read(path, as_version=4)
     except Exception:  # not a readable notebook: not a master
         return False
-    return bool(nb.cells) and nb.cells[0].cell_type == "raw" and (
-        nb.cells[0].source.lstrip().startswith(CONFIG_HEADER)
+    return (
+        bool(nb.cells)
+        and nb.cells[0].cell_type == "raw"
+        and (nb.cells[0].source.lstrip().startswith(CONFIG_HEADER))
     )
 
 
@@ -112,14 +116,16 @@ def find_masters(book_dir: Path = DEFAULT_BOOK_DIR) -> list[Path]:
         raise CourseworkError(f"{book_dir} is not a directory")
     skip = {".ipynb_checkpoints", "_build", "data"}
     return sorted(
-        p for p in book_dir.rglob("*.ipynb") if not skip & set(p.relative_to(book_dir).parts) and is_master(p)
+        p
+        for p in book_dir.rglob("*.ipynb")
+        if not skip & set(p.relative_to(book_dir).parts) and is_master(p)
     )
 
 
 def read_config(nb: nbformat.NotebookNode) -> dict:
     """The YAML of the ``# ASSIGNMENT CONFIG`` cell as a dict."""
     source = nb.cells[0].source.lstrip()
-    config = yaml.safe_load(source[len(CONFIG_HEADER):]) or {}
+    config = yaml.safe_load(source[len(CONFIG_HEADER) :]) or {}
     if not isinstance(config, dict):
         raise CourseworkError("the ASSIGNMENT CONFIG cell must hold a YAML mapping")
     return config
@@ -162,27 +168,46 @@ def parse_questions(nb: nbformat.NotebookNode) -> list[Question]:
     current: Question | None = None
     block = None
     for i, cell in enumerate(nb.cells):
-        marker = _RAW_BLOCK.match(cell.source.strip()) if cell.cell_type == "raw" else None
+        marker = (
+            _RAW_BLOCK.match(cell.source.strip()) if cell.cell_type == "raw" else None
+        )
         if marker:
             action, kind = marker.group(1).upper(), marker.group(2).upper()
             if kind == "QUESTION":
                 if action == "BEGIN":
                     if current is not None:
-                        raise CourseworkError(f"cell {i}: BEGIN QUESTION inside question {current.name!r}")
-                    config = yaml.safe_load(cell.source.strip().split("\n", 1)[1] if "\n" in cell.source.strip() else "") or {}
+                        raise CourseworkError(
+                            f"cell {i}: BEGIN QUESTION inside question {current.name!r}"
+                        )
+                    config = (
+                        yaml.safe_load(
+                            cell.source.strip().split("\n", 1)[1]
+                            if "\n" in cell.source.strip()
+                            else ""
+                        )
+                        or {}
+                    )
                     if "name" not in config:
-                        raise CourseworkError(f"cell {i}: a BEGIN QUESTION cell needs a 'name:' line")
-                    current = Question(name=str(config["name"]), points=config.get("points"))
+                        raise CourseworkError(
+                            f"cell {i}: a BEGIN QUESTION cell needs a 'name:' line"
+                        )
+                    current = Question(
+                        name=str(config["name"]), points=config.get("points")
+                    )
                     questions.append(current)
                 else:
                     if current is None:
-                        raise CourseworkError(f"cell {i}: END QUESTION without BEGIN QUESTION")
+                        raise CourseworkError(
+                            f"cell {i}: END QUESTION without BEGIN QUESTION"
+                        )
                     current.cells.append(i)
                     current, block = None, None
                     continue
             else:
                 if current is None:
-                    raise CourseworkError(f"cell {i}: {action} {kind} outside a question block")
+                    raise CourseworkError(
+                        f"cell {i}: {action} {kind} outside a question block"
+                    )
                 block = kind if action == "BEGIN" else None
         if current is not None:
             current.cells.append(i)
@@ -199,7 +224,8 @@ def parse_questions(nb: nbformat.NotebookNode) -> list[Question]:
 
 def _has_solution_markers(source: str) -> bool:
     return any(
-        _BEGIN_SOLUTION_COMMENT.match(line) or _SOLUTION_SUFFIX.match(line) for line in source.splitlines()
+        _BEGIN_SOLUTION_COMMENT.match(line) or _SOLUTION_SUFFIX.match(line)
+        for line in source.splitlines()
     )
 
 
@@ -229,7 +255,11 @@ def solution_lines(source: str) -> list[str]:
 def _significant(line: str) -> str | None:
     """Normalised line, or None if it is too generic to count as a leak (blank, comment, `)`)."""
     text = " ".join(line.split())
-    if len(text.replace(" ", "")) < 6 or text.startswith("#") or text in {"...", "pass", "return"}:
+    if (
+        len(text.replace(" ", "")) < 6
+        or text.startswith("#")
+        or text in {"...", "pass", "return"}
+    ):
         return None
     return text
 
@@ -237,7 +267,8 @@ def _significant(line: str) -> str | None:
 def _code_statements(source: str) -> set[str]:
     """Top-level statements of some Python code, normalised by ``ast.unparse``."""
     cleaned = "\n".join(
-        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+        "pass" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
     )
     try:
         tree = ast.parse(cleaned)
@@ -259,15 +290,23 @@ def validate_master(path: Path) -> list[str]:
 
     stem = path.stem
     if config.get("name") != stem:
-        problems.append(f"{path.name}: the ASSIGNMENT CONFIG 'name' must be the notebook stem {stem!r} "
-                        f"(found {config.get('name')!r}); it ties submissions to this autograder")
+        problems.append(
+            f"{path.name}: the ASSIGNMENT CONFIG 'name' must be the notebook stem {stem!r} "
+            f"(found {config.get('name')!r}); it ties submissions to this autograder"
+        )
     if not (config.get("tests") or {}).get("files"):
-        problems.append(f"{path.name}: set 'tests: files: true' in the ASSIGNMENT CONFIG "
-                        "(grading then survives a renamed notebook)")
+        problems.append(
+            f"{path.name}: set 'tests: files: true' in the ASSIGNMENT CONFIG "
+            "(grading then survives a renamed notebook)"
+        )
     export = config.get("export_cell", True)
-    if export is not False and not (isinstance(export, dict) and export.get("pdf") is False):
-        problems.append(f"{path.name}: set 'export_cell: pdf: false' (or 'export_cell: false'); "
-                        "the default PDF export needs LaTeX")
+    if export is not False and not (
+        isinstance(export, dict) and export.get("pdf") is False
+    ):
+        problems.append(
+            f"{path.name}: set 'export_cell: pdf: false' (or 'export_cell: false'); "
+            "the default PDF export needs LaTeX"
+        )
     for key in ("solutions_pdf", "template_pdf"):
         if config.get(key):
             problems.append(f"{path.name}: '{key}' needs LaTeX; remove it")
@@ -282,8 +321,10 @@ def validate_master(path: Path) -> list[str]:
     needed += sorted(set(re.findall(r"""["'](quizzes/[\w.\-]+\.json)["']""", code)))
     missing = [f for f in needed if f not in files]
     if missing:
-        problems.append(f"{path.name}: the student release needs {missing}: add them under 'files:' "
-                        "in the ASSIGNMENT CONFIG")
+        problems.append(
+            f"{path.name}: the student release needs {missing}: add them under 'files:' "
+            "in the ASSIGNMENT CONFIG"
+        )
 
     if not questions:
         problems.append(f"{path.name}: no '# BEGIN QUESTION' block")
@@ -294,8 +335,10 @@ def validate_master(path: Path) -> list[str]:
         if not q.test_cells:
             problems.append(f"{path.name}: question {q.name} has no test cell")
         if not any(not hidden for _, hidden in q.test_cells):
-            problems.append(f"{path.name}: question {q.name} has no public test: students cannot "
-                            "check their work with grader.check")
+            problems.append(
+                f"{path.name}: question {q.name} has no public test: students cannot "
+                "check their work with grader.check"
+            )
         if not q.solution_cells:
             problems.append(f"{path.name}: question {q.name} has no solution cell")
         for i in q.solution_cells:
@@ -304,12 +347,15 @@ def validate_master(path: Path) -> list[str]:
                 problems.append(
                     f"{path.name}: question {q.name}, cell {i}: solution cell without '# BEGIN SOLUTION' / "
                     "'# END SOLUTION' or '# SOLUTION' markers; otter would copy it verbatim into the "
-                    "student notebook")
+                    "student notebook"
+                )
         for i, _ in q.test_cells:
             cell = nb.cells[i]
             if cell.get("outputs"):
-                problems.append(f"{path.name}: question {q.name}, test cell {i} has output; tests must "
-                                "print nothing (otter compares printed output)")
+                problems.append(
+                    f"{path.name}: question {q.name}, test cell {i} has output; tests must "
+                    "print nothing (otter compares printed output)"
+                )
             try:
                 body = ast.parse(_test_body(cell.source))
             except SyntaxError as err:
@@ -321,7 +367,8 @@ def validate_master(path: Path) -> list[str]:
                         f"{path.name}: question {q.name}, test cell {i}, line {node.lineno}: a bare "
                         "expression. otter runs each test line as a doctest, so its printed value (even "
                         "torch.manual_seed(1)'s Generator) must match nothing and the test fails: write "
-                        "`_ = ...` or `assert ..., \"hint\"`")
+                        '`_ = ...` or `assert ..., "hint"`'
+                    )
     return problems
 
 
@@ -342,9 +389,17 @@ def find_leaks(master: Path, student_dir: Path) -> list[str]:
         if cell.cell_type == "raw":
             continue
         if i in solution_idx:
-            secret_lines = solution_lines(cell.source) if cell.cell_type == "code" else cell.source.splitlines()
+            secret_lines = (
+                solution_lines(cell.source)
+                if cell.cell_type == "code"
+                else cell.source.splitlines()
+            )
             for line in cell.source.splitlines():
-                if line not in secret_lines and not _SOLUTION_SUFFIX.match(line) and (s := _significant(line)):
+                if (
+                    line not in secret_lines
+                    and not _SOLUTION_SUFFIX.match(line)
+                    and (s := _significant(line))
+                ):
                     allowed.add(s)
             for line in secret_lines:
                 if s := _significant(line):
@@ -352,11 +407,18 @@ def find_leaks(master: Path, student_dir: Path) -> list[str]:
         elif i in test_idx and test_idx[i]:
             continue  # hidden tests are handled below, statement by statement
         else:
-            allowed.update(s for line in cell.source.splitlines() if (s := _significant(line)))
+            allowed.update(
+                s for line in cell.source.splitlines() if (s := _significant(line))
+            )
 
     # statements visible anyway: public tests and every non-test code cell
-    public_statements = set().union(*[_code_statements(c.source) for i, c in enumerate(nb.cells)
-                                      if c.cell_type == "code" and i not in test_idx])
+    public_statements = set().union(
+        *[
+            _code_statements(c.source)
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and i not in test_idx
+        ]
+    )
     hidden_statements: dict[str, int] = {}
     for i, hidden in test_idx.items():
         statements = _code_statements(_test_body(nb.cells[i].source))
@@ -371,7 +433,9 @@ def find_leaks(master: Path, student_dir: Path) -> list[str]:
     for nb_path in Path(student_dir).rglob("*.ipynb"):
         student = nbformat.read(nb_path, as_version=4)
         for cell in student.cells:
-            student_lines.update(s for line in cell.source.splitlines() if (s := _significant(line)))
+            student_lines.update(
+                s for line in cell.source.splitlines() if (s := _significant(line))
+            )
             if cell.cell_type == "code":
                 student_statements |= _code_statements(cell.source)
     for test_file in Path(student_dir).glob("tests/*.py"):
@@ -381,10 +445,18 @@ def find_leaks(master: Path, student_dir: Path) -> list[str]:
             for case in suite["cases"]:
                 if case.get("hidden"):
                     return [f"{test_file}: contains a hidden test case"]
-                code = "\n".join(l[4:] for l in case["code"].splitlines() if l[:4] in (">>> ", "... "))
+                code = "\n".join(
+                    l[4:]
+                    for l in case["code"].splitlines()
+                    if l[:4] in (">>> ", "... ")
+                )
                 student_statements |= _code_statements(code)
 
-    leaks = [f"{where}: {line}" for line, where in secret.items() if line not in allowed and line in student_lines]
+    leaks = [
+        f"{where}: {line}"
+        for line, where in secret.items()
+        if line not in allowed and line in student_lines
+    ]
     leaks += [
         f"hidden test in cell {i}: {statement}"
         for statement, i in hidden_statements.items()
@@ -410,24 +482,43 @@ class Release:
     autograder_zip: Path
 
 
-def _otter(*args: str, cwd: Path | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
+def _otter(
+    *args: str, cwd: Path | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess:
     """Run ``python -m otter ARGS`` from this interpreter, in its own process group."""
     cmd = [sys.executable, "-m", "otter", *args]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env, start_new_session=True)
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the kernel otter started dies with it
         out, _ = proc.communicate()
-        return subprocess.CompletedProcess(cmd, -9, out + f"\n[timed out after {timeout} s]", None)
+        return subprocess.CompletedProcess(
+            cmd, -9, out + f"\n[timed out after {timeout} s]", None
+        )
     return subprocess.CompletedProcess(cmd, proc.returncode, out, None)
 
 
 def strip_website_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop ``website-only`` cells and remove the website tags from the others (in place)."""
-    nb.cells = [c for c in nb.cells if WEBSITE_ONLY_TAG not in c.get("metadata", {}).get("tags", [])]
+    nb.cells = [
+        c
+        for c in nb.cells
+        if WEBSITE_ONLY_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags")
         if tags is not None:
@@ -448,9 +539,14 @@ def _zip_dir(src: Path, dest: Path, prefix: str) -> None:
 
 def _drop_pycache_from_zip(path: Path) -> None:
     tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
-            if "__pycache__/" not in info.filename and not info.filename.endswith(".pyc"):
+            if "__pycache__/" not in info.filename and not info.filename.endswith(
+                ".pyc"
+            ):
                 dst.writestr(info, src.read(info))
     tmp.replace(path)
 
@@ -461,7 +557,9 @@ def _remove_release(out_dir: Path, stem: str) -> None:
     (out_dir / f"{stem}-student.zip").unlink(missing_ok=True)
 
 
-def assign(master: Path, dist_dir: Path = DEFAULT_DIST_DIR, validate: bool = True) -> Release:
+def assign(
+    master: Path, dist_dir: Path = DEFAULT_DIST_DIR, validate: bool = True
+) -> Release:
     """Run ``otter assign`` on one master into ``dist_dir/<stem>/`` and check the release.
 
     Raises :class:`CourseworkError` if the master is malformed (see
@@ -475,16 +573,29 @@ def assign(master: Path, dist_dir: Path = DEFAULT_DIST_DIR, validate: bool = Tru
         raise CourseworkError("\n".join(problems))
     stem = master.stem
     out_dir = Path(dist_dir).resolve() / stem
-    _remove_release(out_dir, stem)  # (grades.csv and anything else of the instructor's stays)
+    _remove_release(
+        out_dir, stem
+    )  # (grades.csv and anything else of the instructor's stays)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Tests run below, by us; otter's own run needs every support file in the zip
-    result = _otter("assign", "--no-run-tests", "--no-pdfs", str(master), str(out_dir), cwd=master.parent)
+    result = _otter(
+        "assign",
+        "--no-run-tests",
+        "--no-pdfs",
+        str(master),
+        str(out_dir),
+        cwd=master.parent,
+    )
     if result.returncode != 0:
-        raise CourseworkError(f"otter assign failed for {master.name}:\n{result.stdout[-4000:]}")
+        raise CourseworkError(
+            f"otter assign failed for {master.name}:\n{result.stdout[-4000:]}"
+        )
 
     student_dir = out_dir / "student"
     ag_dir = out_dir / "autograder"
-    for pycache in list(student_dir.rglob("__pycache__")) + list(ag_dir.rglob("__pycache__")):
+    for pycache in list(student_dir.rglob("__pycache__")) + list(
+        ag_dir.rglob("__pycache__")
+    ):
         shutil.rmtree(pycache)
     student_nb_path = student_dir / master.name
     student_nb = nbformat.read(student_nb_path, as_version=4)
@@ -492,19 +603,33 @@ def assign(master: Path, dist_dir: Path = DEFAULT_DIST_DIR, validate: bool = Tru
 
     zips = sorted(ag_dir.glob("*-autograder_*.zip"))
     if len(zips) != 1:
-        raise CourseworkError(f"otter assign made {len(zips)} autograder zips in {ag_dir}, expected 1")
+        raise CourseworkError(
+            f"otter assign made {len(zips)} autograder zips in {ag_dir}, expected 1"
+        )
     autograder_zip = ag_dir / f"{stem}-autograder.zip"
     zips[0].replace(autograder_zip)
     _drop_pycache_from_zip(autograder_zip)
 
     leaks = find_leaks(master, student_dir)
     if leaks:
-        _remove_release(out_dir, stem)  # never leave a leaking release where it could be handed out
-        raise CourseworkError(f"{master.name}: the student release leaked (removed it):\n  " + "\n  ".join(leaks))
+        _remove_release(
+            out_dir, stem
+        )  # never leave a leaking release where it could be handed out
+        raise CourseworkError(
+            f"{master.name}: the student release leaked (removed it):\n  "
+            + "\n  ".join(leaks)
+        )
 
     student_zip = out_dir / f"{stem}-student.zip"
     _zip_dir(student_dir, student_zip, stem)
-    return Release(master, out_dir, student_nb_path, student_zip, ag_dir / master.name, autograder_zip)
+    return Release(
+        master,
+        out_dir,
+        student_nb_path,
+        student_zip,
+        ag_dir / master.name,
+        autograder_zip,
+    )
 
 
 # --------------------------------------------------------------------------- grade
@@ -542,17 +667,40 @@ def autograder_questions(autograder_zip: Path) -> dict[str, float]:
     return questions
 
 
-def grade_submission(submission: Path, autograder_zip: Path, timeout: float | None = None) -> Grade:
+def grade_submission(
+    submission: Path, autograder_zip: Path, timeout: float | None = None
+) -> Grade:
     """Grade one ``.ipynb`` or ``.zip`` with ``otter run`` (no containers)."""
     submission = Path(submission).resolve()
     with tempfile.TemporaryDirectory(prefix="coursework-grade-") as tmp:
-        result = _otter("run", "--no-logo", "-a", str(Path(autograder_zip).resolve()), "-o", tmp,
-                        str(submission), cwd=tmp, timeout=timeout)
+        result = _otter(
+            "run",
+            "--no-logo",
+            "-a",
+            str(Path(autograder_zip).resolve()),
+            "-o",
+            tmp,
+            str(submission),
+            cwd=tmp,
+            timeout=timeout,
+        )
         results_path = Path(tmp) / "results.json"
         if result.returncode != 0 or not results_path.is_file():
-            lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
-            errors = [m.group(1) for line in lines if (m := re.match(r"(?:[\w.]+\.)?(\w*(?:Error|Exception)\b.*)", line))]
-            return Grade(submission, {}, {}, error="otter run failed: " + (errors[-1] if errors else " | ".join(lines[-3:])))
+            lines = [
+                line.strip() for line in result.stdout.splitlines() if line.strip()
+            ]
+            errors = [
+                m.group(1)
+                for line in lines
+                if (m := re.match(r"(?:[\w.]+\.)?(\w*(?:Error|Exception)\b.*)", line))
+            ]
+            return Grade(
+                submission,
+                {},
+                {},
+                error="otter run failed: "
+                + (errors[-1] if errors else " | ".join(lines[-3:])),
+            )
         results = json.loads(results_path.read_text())
     scores, possible = {}, {}
     for test in results.get("tests", []):
@@ -571,11 +719,15 @@ def find_autograder(chapter: str, dist_dir: Path = DEFAULT_DIST_DIR) -> Path:
         return as_path
     zip_path = Path(dist_dir) / chapter / "autograder" / f"{chapter}-autograder.zip"
     if not zip_path.is_file():
-        known = sorted(p.parent.parent.name for p in Path(dist_dir).glob("*/autograder/*-autograder.zip"))
+        known = sorted(
+            p.parent.parent.name
+            for p in Path(dist_dir).glob("*/autograder/*-autograder.zip")
+        )
         hint = f" Assigned chapters: {', '.join(known)}." if known else ""
         raise CourseworkError(
             f"no autograder for {chapter!r} at {zip_path}. Run `make assignments` first "
-            f"(or `python tools/coursework.py assign`).{hint}")
+            f"(or `python tools/coursework.py assign`).{hint}"
+        )
     return zip_path
 
 
@@ -584,25 +736,39 @@ def find_submissions(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise CourseworkError(f"submissions folder {folder} does not exist")
-    subs = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in {".ipynb", ".zip"})
+    subs = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix in {".ipynb", ".zip"}
+    )
     if not subs:
         raise CourseworkError(f"no .ipynb or .zip submissions in {folder}")
     return subs
 
 
-def grade_folder(chapter: str, folder: Path, output_csv: Path, dist_dir: Path = DEFAULT_DIST_DIR,
-                 jobs: int = 2, timeout: float | None = 1800) -> list[Grade]:
+def grade_folder(
+    chapter: str,
+    folder: Path,
+    output_csv: Path,
+    dist_dir: Path = DEFAULT_DIST_DIR,
+    jobs: int = 2,
+    timeout: float | None = 1800,
+) -> list[Grade]:
     """Grade every submission in ``folder`` and write one CSV; returns the grades."""
     autograder_zip = find_autograder(chapter, dist_dir)
     submissions = find_submissions(folder)
     questions = autograder_questions(autograder_zip)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        grades = list(pool.map(lambda s: grade_submission(s, autograder_zip, timeout), submissions))
+        grades = list(
+            pool.map(
+                lambda s: grade_submission(s, autograder_zip, timeout), submissions
+            )
+        )
     write_csv(grades, questions, output_csv)
     return grades
 
 
-def write_csv(grades: list[Grade], questions: dict[str, float], output_csv: Path) -> None:
+def write_csv(
+    grades: list[Grade], questions: dict[str, float], output_csv: Path
+) -> None:
     """One row per submission: question scores, total, possible, error (blank if graded)."""
     output_csv = Path(output_csv)
     output_csv.parent.mkdir(parents=True, exist_ok=True)
@@ -613,29 +779,124 @@ def write_csv(grades: list[Grade], questions: dict[str, float], output_csv: Path
         writer.writerow(["submission", *names, "total", "possible", "error"])
         for g in grades:
             if g.error:
-                writer.writerow([g.submission.name, *[""] * len(names), "", f"{possible:g}", g.error])
+                writer.writerow(
+                    [
+                        g.submission.name,
+                        *[""] * len(names),
+                        "",
+                        f"{possible:g}",
+                        g.error,
+                    ]
+                )
             else:
-                writer.writerow([g.submission.name, *[f"{g.scores.get(n, 0.0):g}" for n in names],
-                                 f"{g.total:g}", f"{possible:g}", ""])
+                writer.writerow(
+                    [
+                        g.submission.name,
+                        *[f"{g.scores.get(n, 0.0):g}" for n in names],
+                        f"{g.total:g}",
+                        f"{possible:g}",
+                        "",
+                    ]
+                )
 
 
 # --------------------------------------------------------------------------- slicing
 
 #: Builtins whose arguments are not changed by the call.
 _PURE_BUILTINS = frozenset(
-    "abs all any bool dict divmod enumerate float format frozenset getattr hasattr hash int isinstance "
-    "issubclass iter len list map max min next pow print range repr reversed round set slice sorted str "
-    "sum tuple type zip display glue".split()
+    [
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "divmod",
+        "enumerate",
+        "float",
+        "format",
+        "frozenset",
+        "getattr",
+        "hasattr",
+        "hash",
+        "int",
+        "isinstance",
+        "issubclass",
+        "iter",
+        "len",
+        "list",
+        "map",
+        "max",
+        "min",
+        "next",
+        "pow",
+        "print",
+        "range",
+        "repr",
+        "reversed",
+        "round",
+        "set",
+        "slice",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "type",
+        "zip",
+        "display",
+        "glue",
+    ]
 )
 #: Methods that change their object even when their result is used (``x = rng.normal()``).
 _MUTATING_METHODS = frozenset(
-    "append extend insert pop remove clear update add discard setdefault popitem sort reverse "
-    "fill shuffle permutation normal uniform integers random choice standard_normal binomial poisson "
-    "exponential beta gamma multinomial bytes seed manual_seed step backward zero_grad train eval "
-    "load_state_dict register_buffer register_parameter apply requires_grad_ resize".split()
+    [
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "update",
+        "add",
+        "discard",
+        "setdefault",
+        "popitem",
+        "sort",
+        "reverse",
+        "fill",
+        "shuffle",
+        "permutation",
+        "normal",
+        "uniform",
+        "integers",
+        "random",
+        "choice",
+        "standard_normal",
+        "binomial",
+        "poisson",
+        "exponential",
+        "beta",
+        "gamma",
+        "multinomial",
+        "bytes",
+        "seed",
+        "manual_seed",
+        "step",
+        "backward",
+        "zero_grad",
+        "train",
+        "eval",
+        "load_state_dict",
+        "register_buffer",
+        "register_parameter",
+        "apply",
+        "requires_grad_",
+        "resize",
+    ]
 )
 #: Library functions that change their arguments in place.
-_ARG_MUTATING_FUNCTIONS = frozenset("shuffle copyto put place fill_diagonal seed".split())
+_ARG_MUTATING_FUNCTIONS = frozenset(
+    ["shuffle", "copyto", "put", "place", "fill_diagonal", "seed"]
+)
 _STATE_KEYWORDS = frozenset({"generator", "rng", "random_state", "out"})
 
 
@@ -666,7 +927,11 @@ def _base_name(node: ast.AST) -> str | None:
 
 
 def _target_names(target: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    return {
+        n.id
+        for n in ast.walk(target)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
 
 
 class _FlowVisitor:
@@ -677,11 +942,20 @@ class _FlowVisitor:
         self.bound: set[str] = set()  # names bound so far in this cell
 
     # expressions ---------------------------------------------------------
-    def expr(self, node: ast.AST | None, local: frozenset[str] = frozenset(), statement_call: bool = False) -> None:
+    def expr(
+        self,
+        node: ast.AST | None,
+        local: frozenset[str] = frozenset(),
+        statement_call: bool = False,
+    ) -> None:
         if node is None:
             return
         if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load) and node.id not in local and node.id not in self.bound:
+            if (
+                isinstance(node.ctx, ast.Load)
+                and node.id not in local
+                and node.id not in self.bound
+            ):
                 self.flow.reads.add(node.id)
             return
         if isinstance(node, ast.Lambda):
@@ -690,14 +964,18 @@ class _FlowVisitor:
                 self.expr(d, local)
             self.expr(node.body, local | params)
             return
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        if isinstance(
+            node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+        ):
             inner = set(local)
             for gen in node.generators:
                 self.expr(gen.iter, frozenset(inner))
                 inner |= _target_names(gen.target)
                 for cond in gen.ifs:
                     self.expr(cond, frozenset(inner))
-            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            parts = (
+                [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            )
             for part in parts:
                 self.expr(part, frozenset(inner))
             return
@@ -714,9 +992,15 @@ class _FlowVisitor:
         func = node.func
         if isinstance(func, ast.Attribute):
             owner = _base_name(func.value)
-            if owner and (statement_call or func.attr in _MUTATING_METHODS or func.attr.endswith("_")):
+            if owner and (
+                statement_call
+                or func.attr in _MUTATING_METHODS
+                or func.attr.endswith("_")
+            ):
                 self.flow.mutates.add(owner)
-            args_mutated = func.attr in _ARG_MUTATING_FUNCTIONS or func.attr.endswith("_")
+            args_mutated = func.attr in _ARG_MUTATING_FUNCTIONS or func.attr.endswith(
+                "_"
+            )
             if args_mutated and node.args and (name := _base_name(node.args[0])):
                 self.flow.mutates.add(name)
         elif isinstance(func, ast.Name) and func.id not in _PURE_BUILTINS and node.args:
@@ -742,7 +1026,11 @@ class _FlowVisitor:
                 if name not in self.bound:
                     self.flow.reads.add(name)
             self.expr(target.slice if isinstance(target, ast.Subscript) else None)
-            self.expr(target.value if isinstance(target.value, (ast.Call, ast.BinOp)) else None)
+            self.expr(
+                target.value
+                if isinstance(target.value, (ast.Call, ast.BinOp))
+                else None
+            )
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self.store_target(element, kill)
@@ -757,7 +1045,10 @@ class _FlowVisitor:
 
     def statement(self, s: ast.stmt, top: bool) -> None:
         if isinstance(s, (ast.Import, ast.ImportFrom)):
-            self.bind({(a.asname or a.name).split(".")[0] for a in s.names if a.name != "*"}, top)
+            self.bind(
+                {(a.asname or a.name).split(".")[0] for a in s.names if a.name != "*"},
+                top,
+            )
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for d in s.decorator_list:
                 self.expr(d)
@@ -792,11 +1083,7 @@ class _FlowVisitor:
             self.store_target(s.target, kill=False)
             self.statements(s.body, False)
             self.statements(s.orelse, False)
-        elif isinstance(s, ast.While):
-            self.expr(s.test)
-            self.statements(s.body, False)
-            self.statements(s.orelse, False)
-        elif isinstance(s, ast.If):
+        elif isinstance(s, ast.While) or isinstance(s, ast.If):
             self.expr(s.test)
             self.statements(s.body, False)
             self.statements(s.orelse, False)
@@ -830,17 +1117,28 @@ class _FlowVisitor:
         for node in ast.walk(fn):
             if isinstance(node, ast.arg):
                 local.add(node.arg)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            elif isinstance(node, ast.Name) and isinstance(
+                node.ctx, (ast.Store, ast.Del)
+            ):
                 local.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fn:
+            elif (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node is not fn
+            ):
                 local.add(node.name)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 local |= {(a.asname or a.name).split(".")[0] for a in node.names}
             elif isinstance(node, ast.Global):
                 global_decl |= set(node.names)
         local -= global_decl
-        for node in ast.walk(fn):  # (what the body changes happens when it is called, not here)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+        for node in ast.walk(
+            fn
+        ):  # (what the body changes happens when it is called, not here)
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Load)
+                and node.id not in local
+            ):
                 if node.id not in self.bound:
                     self.flow.reads.add(node.id)
         if global_decl:
@@ -850,7 +1148,8 @@ class _FlowVisitor:
 def cell_flow(source: str) -> CellFlow | None:
     """The :class:`CellFlow` of a code cell's source; None if it does not parse."""
     cleaned = "\n".join(
-        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+        "pass" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
     )
     try:
         tree = ast.parse(cleaned)
@@ -880,8 +1179,10 @@ def _is_cheap_setup(source: str) -> bool:
 
 #: Global settings a later cell may rely on.  (Seeds are not here: a dropped cell that
 #: draws from a global random stream changes it anyway; exercises seed their own.)
-_GLOBAL_STATE_CALL = re.compile(r"\b(use_deterministic_algorithms|set_default_dtype|filterwarnings|"
-                                r"simplefilter|seterr|set_printoptions|sys\.path|os\.environ)\b")
+_GLOBAL_STATE_CALL = re.compile(
+    r"\b(use_deterministic_algorithms|set_default_dtype|filterwarnings|"
+    r"simplefilter|seterr|set_printoptions|sys\.path|os\.environ)\b"
+)
 
 
 def dependency_slice(master: nbformat.NotebookNode) -> set[str]:
@@ -903,7 +1204,11 @@ def dependency_slice(master: nbformat.NotebookNode) -> set[str]:
     if not questions:
         return set()
     first = min(q.cells[0] for q in questions)
-    flows = {i: cell_flow(_test_body(c.source)) for i, c in enumerate(master.cells) if c.cell_type == "code"}
+    flows = {
+        i: cell_flow(_test_body(c.source))
+        for i, c in enumerate(master.cells)
+        if c.cell_type == "code"
+    }
     # modules: calling torch.manual_seed() or np.testing.assert_allclose() changes no object
     # we track; functions: names bound by `def` or `from m import f`
     modules, functions = set(), set()
@@ -922,7 +1227,9 @@ def dependency_slice(master: nbformat.NotebookNode) -> set[str]:
                     functions.add(n.name)
     for flow in flows.values():
         if flow is not None:
-            flow.mutates |= {arg for function, arg in flow.first_args if function in functions}
+            flow.mutates |= {
+                arg for function, arg in flow.first_args if function in functions
+            }
             flow.mutates -= modules
     needed: set[str] = set()
     drop = set()
@@ -932,13 +1239,22 @@ def dependency_slice(master: nbformat.NotebookNode) -> set[str]:
             continue
         source = _test_body(cell.source)
         flow = flows[index]
-        if index >= first or flow is None or _is_cheap_setup(source) or _GLOBAL_STATE_CALL.search(source):
+        if (
+            index >= first
+            or flow is None
+            or _is_cheap_setup(source)
+            or _GLOBAL_STATE_CALL.search(source)
+        ):
             keep = True
         else:
-            keep = bool(flow.defines & needed) or bool(flow.mutates & flow.reads & needed)
+            keep = bool(flow.defines & needed) or bool(
+                flow.mutates & flow.reads & needed
+            )
         if not keep:
             if "id" not in cell:
-                raise CourseworkError("dependency_slice needs cell ids (nbformat >= 4.5)")
+                raise CourseworkError(
+                    "dependency_slice needs cell ids (nbformat >= 4.5)"
+                )
             drop.add(cell["id"])
         elif flow is not None:
             needed = (needed - flow.kills) | flow.reads
@@ -956,8 +1272,12 @@ def drop_cells(nb_path: Path, drop_ids: set[str], dest: Path) -> Path:
 # --------------------------------------------------------------------------- verify
 
 
-def verify(release: Release, timeout: float | None = 1800, drop_ids: set[str] | None = None,
-           jobs: int = 2) -> tuple[Grade, Grade]:
+def verify(
+    release: Release,
+    timeout: float | None = 1800,
+    drop_ids: set[str] | None = None,
+    jobs: int = 2,
+) -> tuple[Grade, Grade]:
     """Grade the solutions (must be full marks) and the untouched student notebook (must be 0).
 
     With ``drop_ids`` (from :func:`dependency_slice`) both notebooks are graded without
@@ -966,13 +1286,22 @@ def verify(release: Release, timeout: float | None = 1800, drop_ids: set[str] | 
     with tempfile.TemporaryDirectory(prefix="coursework-verify-") as tmp:
         solution, blank = release.autograder_notebook, release.student_notebook
         if drop_ids:
-            solution = drop_cells(solution, drop_ids, Path(tmp) / f"solution-{release.master.name}")
-            blank = drop_cells(blank, drop_ids, Path(tmp) / f"blank-{release.master.name}")
+            solution = drop_cells(
+                solution, drop_ids, Path(tmp) / f"solution-{release.master.name}"
+            )
+            blank = drop_cells(
+                blank, drop_ids, Path(tmp) / f"blank-{release.master.name}"
+            )
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            full, zero = pool.map(lambda nb: grade_submission(nb, release.autograder_zip, timeout), [solution, blank])
+            full, zero = pool.map(
+                lambda nb: grade_submission(nb, release.autograder_zip, timeout),
+                [solution, blank],
+            )
     for which, g in (("solutions", full), ("untouched student notebook", zero)):
         if g.error:
-            raise CourseworkError(f"{release.master.name}: grading the {which} failed: {g.error}")
+            raise CourseworkError(
+                f"{release.master.name}: grading the {which} failed: {g.error}"
+            )
     return full, zero
 
 
@@ -982,10 +1311,14 @@ def verification_problems(release: Release, full: Grade, zero: Grade) -> list[st
     expected = autograder_questions(release.autograder_zip)
     for q, points in expected.items():
         if full.scores.get(q) != points:
-            problems.append(f"{release.master.name}: the solution of {q} scores {full.scores.get(q)} of {points}")
+            problems.append(
+                f"{release.master.name}: the solution of {q} scores {full.scores.get(q)} of {points}"
+            )
         if zero.scores.get(q, 0.0) != 0.0:
-            problems.append(f"{release.master.name}: the untouched student notebook scores {zero.scores[q]} on "
-                            f"{q}; a solution leaked or a test passes without an answer")
+            problems.append(
+                f"{release.master.name}: the untouched student notebook scores {zero.scores[q]} on "
+                f"{q}; a solution leaked or a test passes without an answer"
+            )
     return problems
 
 
@@ -993,17 +1326,24 @@ def verification_problems(release: Release, full: Grade, zero: Grade) -> list[st
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
-    masters = [Path(m) for m in args.masters] if args.masters else find_masters(Path(args.book))
+    masters = (
+        [Path(m) for m in args.masters]
+        if args.masters
+        else find_masters(Path(args.book))
+    )
     if not masters:
         raise CourseworkError(
             f"no master notebooks in {args.book}: a master's first cell is a raw cell starting "
-            f"'{CONFIG_HEADER}' (CONTRIBUTING.md, 'Coursework format')")
+            f"'{CONFIG_HEADER}' (CONTRIBUTING.md, 'Coursework format')"
+        )
     failures = 0
     for master in masters:
         if not master.is_file():
             raise CourseworkError(f"{master} does not exist")
         if not is_master(master):
-            raise CourseworkError(f"{master} is not a master: its first cell must be a raw '{CONFIG_HEADER}' cell")
+            raise CourseworkError(
+                f"{master} is not a master: its first cell must be a raw '{CONFIG_HEADER}' cell"
+            )
         try:
             release = assign(master, Path(args.dist))
         except CourseworkError as err:
@@ -1016,50 +1356,107 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             full, zero = verify(release, jobs=args.jobs)
             problems = verification_problems(release, full, zero)
             if problems:
-                print("FAILED verification:\n  " + "\n  ".join(problems), file=sys.stderr)
+                print(
+                    "FAILED verification:\n  " + "\n  ".join(problems), file=sys.stderr
+                )
                 failures += 1
             else:
-                print(f"{master.name}: verified: solutions {full.total:g}/{sum(full.possible.values()):g}, "
-                      f"untouched student notebook {zero.total:g}")
+                print(
+                    f"{master.name}: verified: solutions {full.total:g}/{sum(full.possible.values()):g}, "
+                    f"untouched student notebook {zero.total:g}"
+                )
     return 1 if failures else 0
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    output = Path(args.output) if args.output else Path(args.dist) / args.chapter / "grades.csv"
-    grades = grade_folder(args.chapter, Path(args.submissions), output, Path(args.dist), args.jobs, args.timeout)
+    output = (
+        Path(args.output)
+        if args.output
+        else Path(args.dist) / args.chapter / "grades.csv"
+    )
+    grades = grade_folder(
+        args.chapter,
+        Path(args.submissions),
+        output,
+        Path(args.dist),
+        args.jobs,
+        args.timeout,
+    )
     for g in grades:
-        status = f"ERROR {g.error}" if g.error else f"{g.total:g}/{sum(g.possible.values()):g}"
+        status = (
+            f"ERROR {g.error}"
+            if g.error
+            else f"{g.total:g}/{sum(g.possible.values()):g}"
+        )
         print(f"{g.submission.name}: {status}")
     print(f"wrote {output}")
     failed = [g for g in grades if g.error]
     if failed:
-        print(f"{len(failed)} submission(s) could not be graded; see the 'error' column", file=sys.stderr)
+        print(
+            f"{len(failed)} submission(s) could not be graded; see the 'error' column",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="coursework", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="coursework", description=__doc__.split("\n\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("assign", help="make the student release and autograder of each master")
-    p.add_argument("masters", nargs="*", help="master notebooks (default: every master in --book)")
-    p.add_argument("--book", default=str(DEFAULT_BOOK_DIR), help="where to look for masters (default: book/)")
-    p.add_argument("--dist", default=str(DEFAULT_DIST_DIR), help="output folder (default: dist/)")
-    p.add_argument("--verify", action="store_true",
-                   help="also grade the solutions (must score full marks) and the untouched student "
-                        "notebook (must score 0); executes each chapter twice")
-    p.add_argument("--jobs", type=int, default=2, help="parallel gradings for --verify (default 2)")
+    p = sub.add_parser(
+        "assign", help="make the student release and autograder of each master"
+    )
+    p.add_argument(
+        "masters", nargs="*", help="master notebooks (default: every master in --book)"
+    )
+    p.add_argument(
+        "--book",
+        default=str(DEFAULT_BOOK_DIR),
+        help="where to look for masters (default: book/)",
+    )
+    p.add_argument(
+        "--dist", default=str(DEFAULT_DIST_DIR), help="output folder (default: dist/)"
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="also grade the solutions (must score full marks) and the untouched student "
+        "notebook (must score 0); executes each chapter twice",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=2, help="parallel gradings for --verify (default 2)"
+    )
     p.set_defaults(func=_cmd_assign)
 
-    p = sub.add_parser("grade", help="grade a folder of submissions into one CSV (no Docker)")
-    p.add_argument("chapter", help="chapter stem (e.g. ch1_sigmoid_derivative) or path to an autograder zip")
+    p = sub.add_parser(
+        "grade", help="grade a folder of submissions into one CSV (no Docker)"
+    )
+    p.add_argument(
+        "chapter",
+        help="chapter stem (e.g. ch1_sigmoid_derivative) or path to an autograder zip",
+    )
     p.add_argument("submissions", help="folder of .ipynb or .zip submissions")
-    p.add_argument("-o", "--output", help="CSV to write (default: dist/<chapter>/grades.csv)")
-    p.add_argument("--dist", default=str(DEFAULT_DIST_DIR), help="where `assign` wrote (default: dist/)")
-    p.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
-    p.add_argument("--timeout", type=float, default=1800, help="seconds per submission (default 1800)")
+    p.add_argument(
+        "-o", "--output", help="CSV to write (default: dist/<chapter>/grades.csv)"
+    )
+    p.add_argument(
+        "--dist",
+        default=str(DEFAULT_DIST_DIR),
+        help="where `assign` wrote (default: dist/)",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=2, help="submissions graded in parallel (default 2)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds per submission (default 1800)",
+    )
     p.set_defaults(func=_cmd_grade)
 
     args = parser.parse_args(argv)

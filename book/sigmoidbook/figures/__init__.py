@@ -1,0 +1,1 @@
+"""Interactive figures (being moved here from sigmoidbook.interactive)."""

@@ -1,0 +1,198 @@
+"""What every interactive figure shares: the displayed object, traces, sliders, tables.
+
+A figure module (``figures/explorer.py``, ``figures/depth.py``, …) builds a plotly
+``Figure`` from numbers the chapter computed and passes it in, returning an
+:class:`InteractiveFigure`.  Slider steps are precomputed, so the figure works in
+the static website with no kernel.
+
+- :class:`Traces` adds traces to a figure and remembers each one's index under a
+  name, so slider steps say *which* traces they update (no hard-coded positions).
+- :func:`slider` makes a plotly slider from ``(label, restyle, relayout)`` steps.
+- :func:`data_table` is the text version of a figure (an HTML table under it).
+- :data:`PLOTLY_CONFIG` is the one plotly configuration: no logo link and no
+  "send to cloud"/"edit in Chart Studio" buttons (the only way a reader could
+  otherwise make the offline book talk to a server).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from ..report import minus
+
+__all__ = [
+    "FONT",
+    "GRID_COLOR",
+    "PLOTLY_CONFIG",
+    "InteractiveFigure",
+    "Traces",
+    "data_table",
+    "plotly_dash",
+    "slider",
+]
+
+PLOTLY_CONFIG: dict[str, Any] = {
+    "responsive": True,
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud"],
+}
+FONT = dict(family="DejaVu Sans, Verdana, sans-serif", size=13, color="#222222")
+GRID_COLOR = "#e5e5e5"
+
+
+@dataclass
+class InteractiveFigure:
+    """A plotly figure that displays itself in a notebook and in the website.
+
+    Displayed (last expression of a cell), it produces ``text/html`` (a plot
+    ``<div>`` without plotly.js, plus the data table), plotly's JSON mime type
+    (JupyterLab draws it with plotly's extension) and ``text/plain`` (the alt text).
+    ``div_id`` is fixed so the output is identical on every run (nbval compares it).
+    """
+
+    figure: go.Figure
+    div_id: str
+    alt: str
+    table_html: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.alt.strip():
+            raise ValueError("an interactive figure needs alt text")
+        if not self.div_id.replace("-", "").isalnum():
+            raise ValueError(
+                f"div_id must be letters, digits and '-', got {self.div_id!r}"
+            )
+
+    def to_html(self) -> str:
+        """The plot div and script (no plotly.js, no MathJax), then the data table."""
+        plot = self.figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=self.div_id,
+            config=PLOTLY_CONFIG,
+            validate=False,
+        )
+        return (
+            '<div class="sigmoidbook-interactive" role="figure" '
+            f'aria-label="{html.escape(self.alt)}">\n{plot}\n{self.table_html}\n</div>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        fig_json = json.loads(
+            pio.to_json(self.figure, validate=False, remove_uids=True)
+        )
+        fig_json["config"] = dict(PLOTLY_CONFIG)
+        return {
+            "text/html": self.to_html(),
+            "application/vnd.plotly.v1+json": fig_json,
+            "text/plain": self.alt,
+        }
+
+    def __repr__(self) -> str:  # deterministic, for nbval
+        return f"InteractiveFigure(div_id={self.div_id!r})"
+
+
+class Traces:
+    """Add traces to ``figure`` and look their indices up by name later."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        self.figure = figure
+        self.index: dict[str, int] = {}
+
+    def add(self, name: str, trace: Any, **position: Any) -> int:
+        """Add ``trace`` (``row=``/``col=`` for subplots) under ``name``; returns its index."""
+        if name in self.index:
+            raise ValueError(f"a trace named {name!r} was added already")
+        self.figure.add_trace(trace, **position)
+        self.index[name] = len(self.figure.data) - 1
+        return self.index[name]
+
+    def indices(self, names: Sequence[str]) -> list[int]:
+        """The indices of the traces called ``names``, in that order."""
+        missing = [n for n in names if n not in self.index]
+        if missing:
+            raise KeyError(
+                f"no traces named {missing}; the traces are {list(self.index)}"
+            )
+        return [self.index[n] for n in names]
+
+
+def slider(
+    steps: Sequence[tuple[str, dict[str, Any], dict[str, Any], Sequence[int]]],
+    *,
+    active: int,
+    prefix: str,
+    y: float = 0.0,
+) -> dict[str, Any]:
+    """A plotly slider whose step ``k`` applies ``steps[k] = (label, restyle, relayout, traces)``.
+
+    ``restyle`` maps trace attributes to one value per trace in ``traces`` (for example
+    ``{"y": [[...], [...]]}``), ``relayout`` maps layout attributes to values.
+    """
+    if not 0 <= active < len(steps):
+        raise ValueError(f"active step {active} is not one of the {len(steps)} steps")
+    return dict(
+        active=active,
+        steps=[
+            dict(
+                method="update",
+                label=label,
+                value=label,
+                args=[restyle, relayout, list(traces)],
+            )
+            for label, restyle, relayout, traces in steps
+        ],
+        currentvalue=dict(
+            prefix=prefix, font=dict(size=14, color="#222222"), xanchor="left"
+        ),
+        font=dict(size=11, color="#555555"),
+        pad=dict(t=30, b=10),
+        len=1.0,
+        x=0.0,
+        y=y,
+        yanchor="top",
+    )
+
+
+def data_table(
+    caption: str, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> str:
+    """The text version of a figure: a collapsible HTML table (numbers with ``−``)."""
+    for number, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(
+                f"row {number} has {len(row)} cells, the header {len(header)}"
+            )
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(minus(c))}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return (
+        '<details class="sigmoidbook-data">\n'
+        f"<summary>{html.escape(caption)} (text version of the figure)</summary>\n"
+        f'<table class="table">\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n</table>\n</details>"
+    )
+
+
+def plotly_dash(style: str | tuple) -> str:
+    """A matplotlib line style as a plotly dash (lengths scaled by the 2 px line width)."""
+    named = {"-": "solid", "--": "dash", "-.": "dashdot", ":": "dot"}
+    if isinstance(style, str):
+        if style not in named:
+            raise ValueError(f"unknown line style {style!r}; use one of {list(named)}")
+        return named[style]
+    _, pattern = style
+    return ",".join(f"{2 * length:g}px" for length in pattern)
