@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # Notebooks are executed with the inline backend; MPLBACKEND=Agg would drop every figure.
 unexport MPLBACKEND
+# Linux: PyTorch's CPU build from its own index (tools/torch_index.py); TORCH_INDEX=<url>
+# for another build (a GPU one), TORCH_INDEX= for PyPI's default.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 # `make execute NB=book/ch2_vanishing_gradients.ipynb` re-executes one notebook.
 NB ?= $(NOTEBOOKS)
@@ -40,7 +43,7 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	    echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet $$($(BIN)/python tools/torch_index.py "$(TORCH_INDEX)") -e ".[test]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -71,7 +74,7 @@ sync: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 export: $(STAMP)
-	$(BIN)/python -m sigmoidbook.export
+	$(BIN)/python tools/export_chapter_code.py
 
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \

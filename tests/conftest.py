@@ -1,36 +1,105 @@
-"""Shared pytest set-up: make ``book/`` importable so tests can ``import sigmoidbook``."""
+"""Shared pytest set-up: the repository's paths, the site build and the browser.
 
+``sigmoidbook`` and ``coursework`` are installed (``pip install -e ".[test]"``), so
+tests import them like any package.  :data:`REPO_ROOT` is the one definition of
+where the repository is.  Tests take what they need from here as fixtures
+(``repo_root``, ``book_dir``, ``book_notebooks``, the browser helpers) or as the
+per-file arguments ``notebook_path``, ``chapter_path`` and ``quiz_path``
+(:func:`pytest_generate_tests`: a test that takes one runs once per file), which
+works whatever is on ``sys.path``.  ``from conftest import REPO_ROOT`` works too,
+through pytest.ini's ``pythonpath = tests``, as long as no other ``conftest.py``
+directory is on the path: the module name ``conftest`` then means whichever one
+was loaded last.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BOOK_DIR = REPO_ROOT / "book"
-if str(BOOK_DIR) not in sys.path:
-    sys.path.insert(0, str(BOOK_DIR))
-
-import os
-import subprocess
+import pytest
 
 # nbval compares figure outputs with the committed ones, which come from the inline
 # backend; an inherited MPLBACKEND=Agg makes plt.show() display nothing in the kernels.
 os.environ.pop("MPLBACKEND", None)
 
-import pytest
-
+#: The one definition of where the repository is, for every test.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BOOK_DIR = REPO_ROOT / "book"
 HTML_DIR = REPO_ROOT / "_build" / "html"
+
+
+def _book_notebooks() -> list[Path]:
+    """Every notebook of the book (chapters and intro), sorted."""
+    return sorted(
+        p for p in BOOK_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def _chapters() -> list[Path]:
+    """The chapter notebooks (``book/chN_*.ipynb``): every notebook but the intro."""
+    return sorted(p for p in BOOK_DIR.glob("*.ipynb") if p.stem != "intro")
+
+
+def _quizzes() -> list[Path]:
+    """The self-check quizzes, ``book/quizzes/<chapter stem>.json``."""
+    return sorted((BOOK_DIR / "quizzes").glob("*.json"))
+
+
+#: Test arguments that make a test run once per file of the repository.
+PER_FILE_ARGUMENTS = {
+    "notebook_path": _book_notebooks,
+    "chapter_path": _chapters,
+    "quiz_path": _quizzes,
+}
+
+
+def pytest_generate_tests(metafunc):
+    for name, files in PER_FILE_ARGUMENTS.items():
+        if name in metafunc.fixturenames:
+            paths = files()
+            ids = [p.relative_to(REPO_ROOT).as_posix() for p in paths]
+            metafunc.parametrize(name, paths, ids=ids)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top folder (where ``_config.yml`` and ``pyproject.toml`` are)."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def book_dir() -> Path:
+    """``book/``: the chapters, their MyST texts, quizzes and the ``sigmoidbook`` package."""
+    return BOOK_DIR
+
+
+@pytest.fixture(scope="session")
+def book_notebooks() -> list[Path]:
+    """Every notebook of the book, sorted (the list ``notebook_path`` runs over)."""
+    return _book_notebooks()
 
 
 @pytest.fixture(scope="session")
 def built_site():
-    """Build the website once per test session, exactly as `make book` does.
+    """Build the website once per test session, as `make book` does, from scratch.
 
-    Returns ``(html_dir, build_log)``.  The build uses ``-W -n --keep-going``,
-    so any Sphinx warning makes it exit non-zero; the test of the build checks
-    that, and the browser tests reuse the output.
+    Returns ``(html_dir, returncode, build_log)``.  The build uses ``-W -n
+    --keep-going``, so any Sphinx warning makes it exit non-zero; the test of the
+    build checks that, and the browser tests reuse the output.  ``--all`` re-reads
+    every page: an incremental build reports warnings only for the pages it re-reads,
+    so a warning in an unchanged page would pass unseen on the second run.
     """
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    # Pages left from an earlier build (a page since removed or excluded) would be
+    # tested as if they were part of this one.
+    shutil.rmtree(HTML_DIR, ignore_errors=True)
     result = subprocess.run(
-        [str(jupyter_book), "build", ".", "-W", "-n", "--keep-going"],
+        [str(jupyter_book), "build", ".", "--all", "-W", "-n", "--keep-going"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -40,15 +109,26 @@ def built_site():
     return HTML_DIR, result.returncode, log
 
 
+#: Folders of the build that hold assets, not pages.
+NOT_PAGES = {"_static", "_sources", "_images", "_sphinx_design_static"}
+
+
+@pytest.fixture(scope="session")
+def built_pages(built_site) -> list[str]:
+    """Every HTML page of the build, as paths relative to the site root."""
+    html_dir = built_site[0]
+    return sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not NOT_PAGES.intersection(p.relative_to(html_dir).parts)
+    )
+
+
 # --------------------------------------------------------------------------
 # Browser fixtures (tests/test_browser.py; reused by other browser tests).
 # The built site is served on 127.0.0.1 and driven with Debian's Chromium
 # through Playwright; `playwright install` is never needed.
 # --------------------------------------------------------------------------
-
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -126,6 +206,14 @@ def chromium_browser():
         browser.close()
 
 
+def new_browser_context(browser):
+    """A browser context with the book's viewport and the generous time limits."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+    return context
+
+
 def new_site_page(browser, site_url, context=None):
     """A fresh page that records its problems, in ``context`` or else in a new browser context.
 
@@ -136,9 +224,7 @@ def new_site_page(browser, site_url, context=None):
     Playwright's request routing would switch off the browser cache.
     """
     if context is None:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(BROWSER_TIMEOUT_MS)
-        context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+        context = new_browser_context(browser)
     page = context.new_page()
     page.js_errors, page.failed_requests, page.external_requests = [], [], []
 
@@ -165,6 +251,18 @@ def new_site_page(browser, site_url, context=None):
     )
     page.on("response", on_response)
     return page
+
+
+@pytest.fixture(scope="session")
+def open_browser_context(chromium_browser):
+    """``open_browser_context()``: a new context (see :func:`new_browser_context`); close it."""
+    return functools.partial(new_browser_context, chromium_browser)
+
+
+@pytest.fixture(scope="session")
+def open_site_page(chromium_browser, site_url):
+    """``open_site_page(context=None)``: a fresh page of the site, see :func:`new_site_page`."""
+    return functools.partial(new_site_page, chromium_browser, site_url)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ figure code where possible (closed forms, float32 arithmetic, a forward pass).
 The chapter figures are also dragged in a page of their own, so they are tested
 before a chapter embeds them.
 
-Fixtures ``built_site``, ``site_url``, ``chromium_browser`` and
-``browser_page`` are in ``tests/conftest.py``.  Loading plotly.js costs about a
+Fixtures ``built_site``, ``site_url``, ``open_browser_context``,
+``open_site_page`` and ``browser_page`` are in ``tests/conftest.py``.  Loading plotly.js costs about a
 second of CPU per page, far more on a busy machine, so each page is loaded once.
 """
 
@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 import yaml
-from conftest import BROWSER_TIMEOUT_MS, REPO_ROOT, new_site_page
+
+from sigmoidbook.report import minus
 
 MAX_PAGE_BYTES = 1_000_000
-SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
-NOT_PAGES = {"_static", "_sources", "_images", "_sphinx_design_static"}
 REDIRECT = re.compile(
     r'<meta http-equiv="refresh" content="0; url=([^"]+)"', re.IGNORECASE
 )
@@ -80,22 +80,14 @@ SHARED_ASSETS = """() => performance.getEntriesByType('resource')
     .map((r) => [new URL(r.name).pathname + new URL(r.name).search, r.transferSize, r.decodedBodySize])"""
 
 
-def built_pages(html_dir: Path) -> list[str]:
-    """Every HTML page of the build, as paths relative to the site root."""
-    return sorted(
-        p.relative_to(html_dir).as_posix()
-        for p in html_dir.rglob("*.html")
-        if not NOT_PAGES.intersection(p.relative_to(html_dir).parts)
-    )
+def screenshot_dir(html_dir: Path) -> Path:
+    """``_build/screenshots/``, next to the built site ``_build/html/``."""
+    return html_dir.parent / "screenshots"
 
 
 # --------------------------------------------------------------------------
 # Driving a slider
 # --------------------------------------------------------------------------
-
-
-def minus(text: str) -> str:
-    return text.replace("-", "−")
 
 
 def shown_title(page, div_id: str) -> str:
@@ -207,7 +199,7 @@ def exercise_sliders(page, figures: list[dict]) -> list[dict]:
 SPECIAL_STEPS = {
     "activation-explorer": ("3.00", "0.00", "−2.50"),
     "depth-slider": ("12", "64", "75"),
-    "dead-neuron-grid": ("−2.00",),
+    "dead-neuron-grid": ("−0.14", "−3.00"),
 }
 
 
@@ -218,26 +210,43 @@ def kind_of(div_id: str) -> str | None:
     return match.group(1) if match else None
 
 
-def check_explorer(record: dict) -> None:
-    from sigmoidbook.interactive import ACTIVATIONS, activation_values
+#: The explorer's activations by displayed name, written out here independently of
+#: chapter 3 (which passes its own table to the figure).
+EXPLORER_FUNCTIONS = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "ReLU": torch.relu,
+    "Leaky ReLU (0.1)": lambda t: torch.nn.functional.leaky_relu(t, 0.1),
+    "GELU": torch.nn.functional.gelu,
+    "SiLU": torch.nn.functional.silu,
+}
 
+
+def value_and_slope(function, x: float) -> tuple[float, float]:
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = function(t)
+    y.backward()
+    return float(y), float(t.grad)
+
+
+def check_explorer(record: dict) -> None:
     x = float(record["label"].replace("−", "-"))
     assert record["current_value"] == f"x = {record['label']}"
     sigma = 1 / (1 + math.exp(-x))  # closed form, not the figure's code
     assert record["title"] == minus(
         f"x = {x:.2f}: σ(x) = {sigma:.4f}, σ′(x) = {sigma * (1 - sigma):.4f}"
     )
-    values = activation_values(x)
     table = record["table"]
-    assert table["activation"] == [name for name, _ in ACTIVATIONS.values()]
-    for row, key in enumerate(ACTIVATIONS):
-        assert table["f(x)"][row] == minus(f"{float(values[key][0]):.4f}"), (key, x)
-        assert table["f′(x)"][row].removesuffix(" *") == minus(
-            f"{float(values[key][1]):.4f}"
-        ), (key, x)
-        assert table["f′(x)"][row].endswith(" *") == (
-            x == 0 and key in ("relu", "leaky_relu")
-        ), (key, x)
+    assert table["activation"] == list(EXPLORER_FUNCTIONS)
+    for row, (name, function) in enumerate(EXPLORER_FUNCTIONS.items()):
+        value, slope = value_and_slope(function, x)
+        assert table["f(x)"][row] == minus(f"{value:.4f}"), (name, x)
+        assert table["f′(x)"][row].removesuffix(" *") == minus(f"{slope:.4f}"), (
+            name,
+            x,
+        )
+        kinked = x == 0 and name in ("ReLU", "Leaky ReLU (0.1)")
+        assert table["f′(x)"][row].endswith(" *") == kinked, (name, x)
     if x == 3.0:
         assert record["title"] == "x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452"
 
@@ -265,15 +274,26 @@ def check_depth(record: dict) -> None:
         assert landmark in title, title
 
 
-def check_dead(record: dict) -> None:
-    from sigmoidbook.interactive import dead_neuron_counts
+def exercise_relu_alive(bias: float) -> int:
+    """Chapter 3's dead-neuron exercise at hidden bias ``bias``, recomputed here: 784
+    inputs of standard deviation 0.1, PyTorch's default init (seed 0), 128 units, a
+    batch of 64 (generator seed 1); a ReLU unit is alive if it fires on some example."""
+    torch.manual_seed(0)
+    weight = torch.nn.Linear(784, 128).weight.detach().double()
+    generator = torch.Generator().manual_seed(1)
+    inputs = (0.1 * torch.randn(64, 784, generator=generator)).double()
+    return int(((inputs @ weight.T + bias) > 0).any(dim=0).sum())
 
-    mu = float(record["label"].replace("−", "-"))
-    assert record["current_value"] == f"bias mean μ = {record['label']}"
-    counts = dead_neuron_counts([mu])
-    relu, leaky = int(counts["relu_count"][0]), int(counts["leaky_count"][0])
-    assert f"ReLU {relu}/100 units alive" in record["title"], record["title"]
-    assert f"Leaky ReLU (0.1) {leaky}/100 alive" in record["title"], record["title"]
+
+def check_dead(record: dict) -> None:
+    bias = float(record["label"].replace("−", "-"))
+    assert record["current_value"] == f"hidden bias b = {record['label']}"
+    relu = exercise_relu_alive(bias)
+    expected = minus(
+        f"b = {bias:.2f}: ReLU {relu}/128 units alive · "
+        f"Leaky ReLU (0.1) 128/128 alive, {relu} active"
+    )
+    assert record["title"] == expected, record["title"]
     assert record["alive_cells"] == relu, (
         "coloured ReLU cells must match the count in the title"
     )
@@ -306,16 +326,17 @@ def check_slider_records(where: str, records: list[dict]) -> None:
 
 
 @pytest.fixture(scope="session")
-def page_reports(built_site, chromium_browser, site_url) -> dict[str, dict]:
+def page_reports(
+    built_site, built_pages, site_url, open_browser_context, open_site_page
+) -> dict[str, dict]:
     """Open every built page once; return what was observed, per page."""
     html_dir = built_site[0]
     reports = {}
-    shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)  # evidence of this build only
+    # Evidence of this build only.
+    shutil.rmtree(screenshot_dir(html_dir), ignore_errors=True)
     # One browser context for all pages, like a reader going through the book: shared cache.
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
-    for name in built_pages(html_dir):
+    context = open_browser_context()
+    for name in built_pages:
         redirect = REDIRECT.search((html_dir / name).read_text(errors="replace")[:2000])
         if redirect:  # e.g. index.html -> book/intro.html: the target is checked itself
             target = (Path(name).parent / redirect.group(1)).as_posix()
@@ -323,7 +344,7 @@ def page_reports(built_site, chromium_browser, site_url) -> dict[str, dict]:
                 f"{name} redirects to {target}, which was not built"
             )
             continue
-        page = new_site_page(chromium_browser, site_url, context)
+        page = open_site_page(context)
         try:
             report = visit(page, site_url, html_dir, name)
         except Exception as error:
@@ -340,7 +361,7 @@ def visit(page, site_url: str, html_dir: Path, name: str) -> dict:
     page.goto(f"{site_url}/{name}", wait_until="load")
     page.evaluate(WAIT_FOR_RENDERING, 60_000)
     report = page.evaluate(INSPECT_PAGE)
-    shot = SCREENSHOT_DIR / Path(name).with_suffix(".png")
+    shot = screenshot_dir(html_dir) / Path(name).with_suffix(".png")
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
     report["shared_assets"] = page.evaluate(SHARED_ASSETS)
@@ -470,9 +491,9 @@ def test_screenshots_saved(page_reports):
         ), name
 
 
-def test_launch_buttons_on_notebook_pages(page_reports):
+def test_launch_buttons_on_notebook_pages(page_reports, repo_root):
     """Binder and Live Code (Thebe) buttons with this repository's URLs; not clicked (they need the internet)."""
-    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
+    config = yaml.safe_load((repo_root / "_config.yml").read_text())
     repo = config["repository"]["url"].removeprefix("https://github.com/").rstrip("/")
     branch = config["repository"].get("branch", "main")
     binderhub = config["launch_buttons"]["binderhub_url"].rstrip("/")
@@ -482,7 +503,7 @@ def test_launch_buttons_on_notebook_pages(page_reports):
         else "tree"
     )
     notebook_pages = [
-        n for n in page_reports if (REPO_ROOT / n).with_suffix(".ipynb").is_file()
+        n for n in page_reports if (repo_root / n).with_suffix(".ipynb").is_file()
     ]
     assert "book/intro.html" in notebook_pages
     for name in notebook_pages:
@@ -502,14 +523,10 @@ def test_launch_buttons_on_notebook_pages(page_reports):
 # --------------------------------------------------------------------------
 
 
-# Where the book promises each interactive figure (issue: intro shows the explorer,
-# chapters 1-3 embed the others).
+# Where each interactive figure is: once, in the chapter that computes what it shows
+# (the intro and chapters 1 and 5 link to chapter 3's explorer).
 FIGURE_PAGES = {
-    "activation-explorer": {
-        "book/intro.html",
-        "book/ch1_sigmoid_derivative.html",
-        "book/ch3_relu_dead_neurons.html",
-    },
+    "activation-explorer": {"book/ch3_relu_dead_neurons.html"},
     "depth-slider": {"book/ch2_vanishing_gradients.html"},
     "dead-neuron-grid": {"book/ch3_relu_dead_neurons.html"},
 }
@@ -525,57 +542,3 @@ def test_each_interactive_figure_is_on_its_pages_and_was_dragged_there(page_repo
             )
             dragged = {kind_of(r["div_id"]) for r in report["sliders_dragged"]}
             assert kind in dragged, f"{name}: the {kind} slider was not dragged"
-
-
-# --------------------------------------------------------------------------
-# The site extension (book/_ext/offline_assets.py), from the build output
-# --------------------------------------------------------------------------
-
-
-def test_built_pages_have_no_duplicate_inline_scripts_and_no_cdn(built_site):
-    """Sphinx 7 would emit sphinx-thebe's inline script twice ("THEBE_JS_URL has
-    already been declared"); and no page may point at a CDN."""
-    html_dir = built_site[0]
-    for name in built_pages(html_dir):
-        text = (html_dir / name).read_text()
-        head = text.split("</head>", 1)[0]
-        inline = re.findall(r"<script>(.*?)</script>", head, flags=re.S)
-        assert len(inline) == len(set(inline)), f"{name}: duplicated inline script"
-        assert text.count("const THEBE_JS_URL") <= 1, name
-        sources = re.findall(r'<script[^>]*\ssrc="([^"]+)"', text)
-        assert not [s for s in sources if "://" in s], (
-            f"{name}: script from another host: {sources}"
-        )
-
-
-def test_plotly_mime_warning_is_dropped_and_nothing_else():
-    import logging
-    import sys
-
-    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
-    try:
-        from offline_assets import PLOTLY_MIME_TYPE, _PlotlyMimeFilter
-    finally:
-        sys.path.pop(0)
-
-    def record(message, subtype):
-        rec = logging.LogRecord(
-            "sphinx.mystnb", logging.WARNING, __file__, 1, message, None, None
-        )
-        rec.subtype = subtype
-        return rec
-
-    keep = _PlotlyMimeFilter().filter
-    assert not keep(
-        record(
-            f"skipping unknown output mime type: {PLOTLY_MIME_TYPE} [mystnb.unknown_mime_type]",
-            "unknown_mime_type",
-        )
-    )
-    assert keep(
-        record(
-            "skipping unknown output mime type: application/x-other [mystnb.unknown_mime_type]",
-            "unknown_mime_type",
-        )
-    )
-    assert keep(record(f"something else about {PLOTLY_MIME_TYPE}", "other"))

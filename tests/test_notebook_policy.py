@@ -1,25 +1,25 @@
 """The notebook policy of CONTRIBUTING.md, enforced.
 
 Every chapter notebook is committed executed, top to bottom in one kernel,
-with no errors; it is listed in the table of contents; its random generators
-are seeded; and numbers in its prose come from cells (myst-nb ``glue``).
+with no errors; it is listed in the table of contents; it starts with the one
+set-up call (``setup_chapter``) and its random generators are seeded; and
+numbers in its prose come from cells (myst-nb ``glue``).
+
+``notebook_path`` runs a test once per notebook of the book, ``chapter_path`` once
+per chapter (every notebook but the intro; tests/conftest.py).
 """
 
 import json
 import re
 
-import pytest
 import yaml
-from conftest import BOOK_DIR, REPO_ROOT
 
-NOTEBOOKS = sorted(
-    p for p in BOOK_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
-)
+SETUP_CALL = re.compile(r"^SEED = setup_chapter\(", flags=re.M)
 
 
-def toc_files() -> list[str]:
+def toc_files(repo_root) -> list[str]:
     """Every ``file:`` (and the root) in _toc.yml, as repository-relative paths without suffix."""
-    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    toc = yaml.safe_load((repo_root / "_toc.yml").read_text())
     files = [toc["root"]]
 
     def walk(node):
@@ -48,35 +48,60 @@ def source(cell) -> str:
     return "".join(cell["source"])
 
 
-def ids(paths):
-    return [p.relative_to(REPO_ROOT).as_posix() for p in paths]
-
-
-def test_toc_and_notebooks_match():
-    listed = set(toc_files())
-    on_disk = {p.relative_to(REPO_ROOT).with_suffix("").as_posix() for p in NOTEBOOKS}
+def test_toc_and_notebooks_match(repo_root, book_notebooks):
+    listed = set(toc_files(repo_root))
+    on_disk = {
+        p.relative_to(repo_root).with_suffix("").as_posix() for p in book_notebooks
+    }
     assert on_disk <= listed, (
         f"notebooks missing from _toc.yml: {sorted(on_disk - listed)}"
     )
     for entry in listed:
-        candidates = [REPO_ROOT / f"{entry}{suffix}" for suffix in (".ipynb", ".md")]
+        candidates = [repo_root / f"{entry}{suffix}" for suffix in (".ipynb", ".md")]
         assert any(c.is_file() for c in candidates), (
             f"_toc.yml lists {entry}, which does not exist"
         )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+#: The first code cell of every chapter: on Colab (no book package) it installs it.
+INSTALL_GUARD = 'if importlib.util.find_spec("sigmoidbook") is None:'
+
+
+def test_chapter_starts_with_the_one_set_up_call(chapter_path):
+    """The install guard for Colab, then ``SEED = setup_chapter(seed=...)`` once, in the
+    next code cell; the style, seeds and threads it sets are not set up by hand."""
+    cells = [source(c) for c in code_cells(load(chapter_path))]
+    imports_the_book = re.search(r"^\s*(from|import) sigmoidbook", cells[0], flags=re.M)
+    assert INSTALL_GUARD in cells[0] and not imports_the_book, (
+        "the first code cell must be the install guard for Colab (tests/test_colab.py), "
+        "importing nothing from the book"
+    )
+    calls = [i for i, text in enumerate(cells) if "setup_chapter(" in text]
+    assert calls == [1] and SETUP_CALL.search(cells[1]), (
+        "the code cell after the install guard must hold the one set-up line "
+        f"`SEED = setup_chapter(seed=0)` (found setup_chapter in code cells {calls})"
+    )
+    by_hand = re.findall(
+        r"use_book_style\(|threadpool_limits\(|set_num_threads\("
+        r"|(?:OPENBLAS|OMP|MKL)_NUM_THREADS",
+        "\n".join(cells),
+    )
+    assert not by_hand, f"set up by hand beside setup_chapter: {by_hand}"
+
+
 class TestCommittedNotebook:
-    def test_executed_top_to_bottom_in_one_kernel(self, path):
+    def test_executed_top_to_bottom_in_one_kernel(self, notebook_path):
         counts = [
-            c["execution_count"] for c in code_cells(load(path)) if source(c).strip()
+            c["execution_count"]
+            for c in code_cells(load(notebook_path))
+            if source(c).strip()
         ]
         assert counts == list(range(1, len(counts) + 1)), (
             f"execution counts are {counts}; re-run the notebook top to bottom (`make execute`)"
         )
 
-    def test_no_error_outputs(self, path):
-        for cell in code_cells(load(path)):
+    def test_no_error_outputs(self, notebook_path):
+        for cell in code_cells(load(notebook_path)):
             for output in cell.get("outputs", []):
                 assert output["output_type"] != "error", (
                     f"error output in cell:\n{source(cell)[:300]}"
@@ -87,39 +112,47 @@ class TestCommittedNotebook:
                         f"traceback on stderr in cell:\n{source(cell)[:300]}"
                     )
 
-    def test_kernel_is_python3(self, path):
-        kernelspec = load(path)["metadata"].get("kernelspec", {})
+    def test_kernel_is_python3(self, notebook_path):
+        kernelspec = load(notebook_path)["metadata"].get("kernelspec", {})
         assert kernelspec.get("name") == "python3", f"kernelspec is {kernelspec}"
 
-    def test_random_generators_are_seeded(self, path):
-        code = "\n".join(source(c) for c in code_cells(load(path)))
+    def test_random_generators_are_seeded(self, notebook_path):
+        """``setup_chapter`` seeds random, np.random and (if imported before it) torch."""
+        code = "\n".join(source(c) for c in code_cells(load(notebook_path)))
         unseeded = re.findall(
             r"default_rng\(\s*\)|torch\.Generator\(\)(?!\.manual_seed)", code
         )
         assert not unseeded, f"unseeded generator(s): {unseeded}"
+        setup = SETUP_CALL.search(code)
+        before_setup = code[: setup.start()] if setup else ""
         legacy = re.findall(
             r"np\.random\.(?:rand|randn|randint|normal|uniform|choice|shuffle|permutation)\(",
             code,
         )
         if legacy:
-            assert "np.random.seed(" in code, (
-                "legacy np.random calls need np.random.seed(...) first"
+            assert setup or "np.random.seed(" in code, (
+                "legacy np.random calls need setup_chapter(...) or np.random.seed(...) first"
             )
         if re.search(
             r"\btorch\.(?:rand|randn|randint|randperm|normal)\b|\bnn\.(?:Linear|init)\b",
             code,
         ):
-            assert "manual_seed(" in code, (
-                "torch randomness used but torch.manual_seed(...) never called"
+            torch_seeded_by_setup = re.search(
+                r"^\s*import torch\b", before_setup, flags=re.M
+            )
+            assert torch_seeded_by_setup or "manual_seed(" in code, (
+                "torch randomness used, but torch is imported after setup_chapter "
+                "(which seeds torch only if it is already imported) and "
+                "torch.manual_seed(...) is never called"
             )
         if re.search(r"^\s*import random\b", code, flags=re.M):
-            assert "random.seed(" in code or "random.Random(" in code, (
+            assert setup or "random.seed(" in code or "random.Random(" in code, (
                 "the random module is used unseeded"
             )
 
-    def test_numbers_in_prose_are_glued(self, path):
+    def test_numbers_in_prose_are_glued(self, notebook_path):
         """Decimals typed into markdown must come from a cell, except quoted published figures."""
-        for cell in load(path)["cells"]:
+        for cell in load(notebook_path)["cells"]:
             if cell["cell_type"] != "markdown" or "quoted-figures" in cell.get(
                 "metadata", {}
             ).get("tags", []):

@@ -10,6 +10,9 @@ Browser check: in the built site every question is answered, wrong first and
 then right, and the feedback the reader sees is the feedback in the file; no
 request leaves the site (jupyterquiz would fetch MathJax from a CDN if the
 page's own MathJax were not ready).
+
+``quiz_path`` and ``chapter_path`` run a test once per quiz file or chapter
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -17,16 +20,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 
 import nbformat
-import pytest
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BOOK_DIR = REPO_ROOT / "book"
-QUIZ_DIR = BOOK_DIR / "quizzes"
-QUIZZES = sorted(QUIZ_DIR.glob("*.json"))
-CHAPTERS = sorted(p for p in BOOK_DIR.glob("*.ipynb") if p.stem != "intro")
 
 QUESTION_KEYS = {
     "question",
@@ -244,17 +239,16 @@ def test_quiz_checker_catches_mistakes():
         assert expected in problems, expected
 
 
-@pytest.mark.parametrize("quiz", QUIZZES, ids=[q.stem for q in QUIZZES])
-def test_quiz_file_is_sound(quiz):
-    questions = json.loads(quiz.read_text(encoding="utf-8"))
-    assert quiz_problems(questions) == [], f"{quiz.name}:\n" + "\n".join(
+def test_quiz_file_is_sound(quiz_path):
+    questions = json.loads(quiz_path.read_text(encoding="utf-8"))
+    assert quiz_problems(questions) == [], f"{quiz_path.name}:\n" + "\n".join(
         quiz_problems(questions)
     )
 
 
-@pytest.mark.parametrize("quiz", QUIZZES, ids=[q.stem for q in QUIZZES])
-def test_quiz_is_displayed_by_its_chapter(quiz):
-    chapter = BOOK_DIR / f"{quiz.stem}.ipynb"
+def test_quiz_is_displayed_by_its_chapter(quiz_path, book_dir):
+    quiz = quiz_path
+    chapter = book_dir / f"{quiz.stem}.ipynb"
     assert chapter.is_file(), (
         f"{quiz.name} belongs to book/{quiz.stem}.ipynb, which does not exist"
     )
@@ -274,14 +268,31 @@ def test_quiz_is_displayed_by_its_chapter(quiz):
     )
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_displayed_quizzes_exist(chapter):
+def test_chapter_checks_its_quiz_with_the_shared_helper(quiz_path, book_dir):
+    """The quiz's right answers are checked against the chapter's numbers by
+    sigmoidbook.quiz.check_quiz_answer, not by hand-written JSON reading."""
+    nb = nbformat.read(book_dir / f"{quiz_path.stem}.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert any("check_quiz_answer(" in text for text in code), (
+        f"{quiz_path.stem} never calls check_quiz_answer on its quiz"
+    )
+    by_hand = [
+        text[:200]
+        for text in code
+        if re.search(r"quizzes/|\bQUIZ\b", text)
+        and re.search(r"\bjson\.loads?\(|\bopen\(|\.read_text\(", text)
+    ]
+    assert not by_hand, f"quiz JSON read by hand (use check_quiz_answer): {by_hand}"
+
+
+def test_displayed_quizzes_exist(chapter_path, book_dir):
+    chapter = chapter_path
     nb = nbformat.read(chapter, as_version=4)
     for cell in nb.cells:
         for path in DISPLAY_CALL.findall(
             cell.source if cell.cell_type == "code" else ""
         ):
-            assert (BOOK_DIR / path).is_file(), (
+            assert (book_dir / path).is_file(), (
                 f"{chapter.name} displays {path}, which does not exist"
             )
 
@@ -320,8 +331,8 @@ def _same_text(shown: str, expected: str) -> bool:
     return " ".join(shown.split()) == " ".join(expected.split())
 
 
-@pytest.mark.parametrize("quiz", QUIZZES, ids=[q.stem for q in QUIZZES])
-def test_quiz_works_in_the_built_site(quiz, built_site, browser_page, site_url):
+def test_quiz_works_in_the_built_site(quiz_path, built_site, browser_page, site_url):
+    quiz = quiz_path
     html_dir = built_site[0]
     page_path = html_dir / "book" / f"{quiz.stem}.html"
     assert page_path.is_file(), (

@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from sigmoidbook import report
-from sigmoidbook.report import format_number, glue_numbers, markdown_table, plain_number
+from sigmoidbook.report import (
+    escape_cell,
+    format_number,
+    glue_numbers,
+    markdown_table,
+    minus,
+    plain_number,
+)
 
 
 def test_markdown_table_layout_and_alignment():
@@ -25,6 +32,76 @@ def test_markdown_table_layout_and_alignment():
         markdown_table(["a", "b", "c"], [], align="crl").data.splitlines()[1]
         == "|:---:|---:|---|"
     )
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("|f′(x)|", "\\|f′(x)\\|"),  # a bar would end the cell
+        ("$|w| < 1$", "$\\|w\\| < 1$"),  # also inside math
+        ("two\nlines", "two<br>lines"),  # a newline would end the row
+        ("dos\r\nlines", "dos<br>lines"),
+        (0.25, "0.25"),
+        ("plain", "plain"),
+    ],
+)
+def test_escape_cell(value, expected):
+    assert escape_cell(value) == expected
+
+
+def _myst_cells(markdown: str) -> list[list]:
+    """The cells of the table MyST (the book's Markdown parser) reads in ``markdown``,
+    row by row, each as its inline tokens ``(type, content)``."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    parser = create_md_parser(
+        MdParserConfig(enable_extensions={"dollarmath"}), RendererHTML
+    )
+    rows, row = [], None
+    for token in parser.parse(markdown):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            rows.append(row)
+        elif token.type == "inline" and row is not None:
+            row.append([(t.type, t.content) for t in token.children])
+    return rows
+
+
+def test_markdown_table_with_bars_and_newlines_stays_one_table():
+    """The ch3 bug: a ``|f′|`` header silently turned the whole table into raw text."""
+    table = markdown_table(
+        ["x", "|f′(x)|", "$|w|$"], [["a\nb", "$|x| < 1$", "c|d"]], align="lrr"
+    )
+    assert _myst_cells(table.data) == [
+        [[("text", "x")], [("text", "|f′(x)|")], [("math_inline", "|w|")]],
+        [
+            [("text", "a"), ("html_inline", "<br>"), ("text", "b")],
+            [("math_inline", "|x| < 1")],
+            [("text", "c|d")],
+        ],
+    ]
+
+
+def test_a_latex_norm_in_a_cell_stays_a_norm():
+    table = markdown_table(["norm"], [["$\\|w\\|$"]])
+    assert _myst_cells(table.data)[1] == [[("math_inline", "\\|w\\|")]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("-1.5", "−1.5"),
+        ("x-y-z", "x−y−z"),  # every hyphen-minus
+        (-2, "−2"),  # numbers are written with str() first
+        ("1.5", "1.5"),
+        ("−3", "−3"),  # already typographic
+    ],
+)
+def test_minus(text, expected):
+    assert minus(text) == expected
 
 
 @pytest.mark.parametrize(

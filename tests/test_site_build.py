@@ -1,6 +1,17 @@
-"""The website builds with zero warnings (Sphinx -W -n: warnings are errors)."""
+"""The website builds with zero warnings (Sphinx -W -n: warnings are errors), and the
+site extensions in ``book/_ext`` do what their docstrings say, seen in the output."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+PLOTLY_MIME_TYPE = "application/vnd.plotly.v1+json"
+PLOTLY_SCRIPT = re.compile(r'<script[^>]*\ssrc="[^"]*plotly\.min\.js[^"]*"')
 
 
 def test_site_builds_without_warnings(built_site):
@@ -12,3 +23,129 @@ def test_site_builds_without_warnings(built_site):
     assert not warnings, "the build emitted warnings:\n" + "\n".join(warnings)
     assert (html_dir / "index.html").is_file()
     assert (html_dir / "book" / "intro.html").is_file()
+
+
+def test_plotly_js_is_loaded_exactly_on_the_pages_with_a_figure(
+    built_site, built_pages
+):
+    """offline_plotly: plotly.js (3.5 MB) only where a plotly figure is."""
+    html_dir = built_site[0]
+    with_figure, with_script = set(), set()
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        if 'class="plotly-graph-div' in text:
+            with_figure.add(name)
+        if PLOTLY_SCRIPT.search(text.split("</head>", 1)[0]):
+            with_script.add(name)
+    assert with_figure, "no page has a plotly figure: were the notebooks executed?"
+    assert with_script == with_figure, (
+        f"plotly.js without a figure: {sorted(with_script - with_figure)}; "
+        f"a figure without plotly.js: {sorted(with_figure - with_script)}"
+    )
+    assert (html_dir / "_static" / "plotly" / "plotly.min.js").is_file()
+
+
+def test_no_duplicate_inline_scripts_and_no_cdn(built_site, built_pages):
+    """workaround_sphinx_duplicate_scripts: Sphinx 7 would write sphinx-thebe's inline
+    script twice ("THEBE_JS_URL has already been declared"); workaround_theme_mode's
+    script is on every page; offline_*: no page loads a script from another host."""
+    html_dir = built_site[0]
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        head = text.split("</head>", 1)[0]
+        inline = re.findall(r"<script>(.*?)</script>", head, flags=re.S)
+        assert len(inline) == len(set(inline)), f"{name}: duplicated inline script"
+        assert text.count("const THEBE_JS_URL") <= 1, name
+        redirect = 'http-equiv="refresh"' in head.lower()  # index.html -> intro
+        assert redirect or any('dataset.mode = "auto"' in js for js in inline), name
+        sources = re.findall(r'<script[^>]*\ssrc="([^"]+)"', text)
+        assert not [s for s in sources if "://" in s], (
+            f"{name}: script from another host: {sources}"
+        )
+
+
+def _probe_notebook(path: Path) -> None:
+    """A page with a plotly-style output (JSON + HTML) and one of an unknown mime type."""
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("figure", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                PLOTLY_MIME_TYPE: {"data": [], "layout": {}},
+                "text/html": "<p>f</p>",
+            },
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/x-probe-unknown": "x", "text/plain": "x"},
+        ),
+    ]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Probe"), cell]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+
+
+def _build_probe_book(folder: Path, extensions: dict) -> str:
+    """Build a one-page book with the given ``local_extensions``; return the log."""
+    folder.mkdir()
+    _probe_notebook(folder / "probe.ipynb")
+    config = {"title": "probe", "execute": {"execute_notebooks": "off"}}
+    if extensions:
+        config["sphinx"] = {"local_extensions": extensions}
+    (folder / "_config.yml").write_text(yaml.safe_dump(config))
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: probe\n")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", ".", "-W", "--keep-going"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return result.stdout + result.stderr
+
+
+def test_only_plotlys_json_is_spared_the_unknown_mime_type_warning(tmp_path, repo_root):
+    """workaround_plotly_mime_warning drops exactly one warning; any other unknown
+    mime type still fails the -W build.  Without it, myst-nb warns for plotly's JSON:
+    when that stops, the upstream bug is fixed and the module can go."""
+    name = "workaround_plotly_mime_warning"
+    config = yaml.safe_load((repo_root / "_config.yml").read_text())
+    extensions = config["sphinx"]["local_extensions"]
+    assert name in extensions, f"_config.yml no longer loads {name}"
+    folder = str((repo_root / extensions[name]).resolve())
+
+    log = _build_probe_book(tmp_path / "with", {name: folder})
+    warnings = [line for line in log.splitlines() if "unknown output mime" in line]
+    assert any("application/x-probe-unknown" in line for line in warnings), log[-3000:]
+    assert not any(PLOTLY_MIME_TYPE in line for line in warnings), warnings
+
+    log = _build_probe_book(tmp_path / "without", {})
+    assert any(
+        PLOTLY_MIME_TYPE in line and "unknown output mime" in line
+        for line in log.splitlines()
+    ), f"myst-nb no longer warns for plotly's JSON: delete {name}\n{log[-3000:]}"
+
+
+def test_every_chapter_page_has_an_open_in_colab_button(built_site, repo_root):
+    """The launch menu of each chapter opens that chapter's notebook in Colab, from the
+    repository and branch in _config.yml (the chapter's first cell then installs the
+    book's package: tests/test_colab.py)."""
+    config = yaml.safe_load((repo_root / "_config.yml").read_text())
+    repository = config["repository"]["url"].removeprefix("https://github.com/")
+    branch = config["repository"]["branch"]
+    html_dir = built_site[0]
+    for notebook in sorted((repo_root / "book").glob("ch*.ipynb")):
+        page = (html_dir / "book" / f"{notebook.stem}.html").read_text()
+        expected = (
+            f"https://colab.research.google.com/github/{repository}/blob/{branch}/"
+            f"book/{notebook.name}"
+        )
+        assert expected in page, (
+            f"{notebook.stem}: no Colab button linking to {expected}"
+        )

@@ -7,7 +7,6 @@ import pytest
 import torch
 import torch.nn as nn
 
-from sigmoidbook import training
 from sigmoidbook.training import (
     EpochResult,
     as_tensors,
@@ -218,5 +217,62 @@ def test_progress_bar_only_when_asked(capsys, monkeypatch):
     assert "epoch 1/1" in capsys.readouterr().err
 
 
-def test_module_exports():
-    assert set(training.__all__) <= set(dir(training))
+def test_bad_data_gets_a_clear_error_before_training():
+    X, y = toy_data(n=20)
+    model = toy_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    cases = [
+        ((X.numpy(), y), TypeError, "must be a torch.Tensor"),
+        ((X, y[:-1]), ValueError, "20 images but 19 labels"),
+        ((X[:0], y[:0]), ValueError, "empty"),
+        ((X, y[:, None]), ValueError, "1-d labels"),
+    ]
+    for (inputs, labels), error, message in cases:
+        with pytest.raises(error, match=message):
+            fit(model, optimizer, inputs, labels, epochs=1, seed=0, progress=False)
+        with pytest.raises(error, match=message):
+            evaluate(model, inputs, labels)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"epochs": 0}, "epochs must be a positive int"),
+        ({"epochs": 2.0}, "epochs must be a positive int"),
+        ({"batch_size": 0}, "batch_size must be a positive int"),
+        ({"test_data": "not a pair"}, "test_data must be a pair"),
+        ({"test_data": torch.zeros(2, 5)}, "test_data must be a pair"),
+    ],
+)
+def test_bad_fit_options_get_a_clear_error(options, message):
+    X, y = toy_data(n=20)
+    model = toy_model()
+    before = [p.detach().clone() for p in model.parameters()]
+    arguments = {"epochs": 1, "seed": 0, "progress": False} | options
+    with pytest.raises(ValueError, match=message):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), X, y, **arguments)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters())), (
+        "nothing should be trained before the arguments are checked"
+    )
+
+
+def test_test_data_is_checked_like_training_data():
+    X, y = toy_data(n=20)
+    model = toy_model()
+    with pytest.raises(ValueError, match="test_data: 20 images but 3 labels"):
+        fit(
+            model,
+            torch.optim.SGD(model.parameters(), lr=0.1),
+            X,
+            y,
+            epochs=1,
+            seed=0,
+            test_data=(X, y[:3]),
+            progress=False,
+        )
+
+
+def test_evaluate_rejects_a_non_positive_batch_size():
+    X, y = toy_data(n=20)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        evaluate(toy_model(), X, y, batch_size=0)

@@ -16,41 +16,23 @@ The chapter notebooks are otter-grader master notebooks (CONTRIBUTING.md,
    menu would still offer ``.ipynb`` links into ``_sources/``, now dead.  They
    are removed; "print to PDF" stays.
 
-Test cells are tagged ``remove-cell`` by the authors; tests/test_coursework.py
-checks that no hidden test reaches any file of the built site.
+The markers are otter's, defined once in ``coursework.markers`` (the package the
+assignments are made with).  Test cells are tagged ``remove-cell`` by the authors;
+tests/test_coursework.py checks that no hidden test reaches any file of the built site
+and that every solution cell gets its toggle.
 """
 
 from __future__ import annotations
-
-import re
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from coursework.markers import has_solution_markers, strip_solution_markers
+
 SHOW_SOLUTION = "Show solution"
 HIDE_SOLUTION = "Hide solution"
-_MARKER_LINE = re.compile(r"^\s*#\s*(BEGIN|END) SOLUTION( NO PROMPT)?\s*$")
-_MARKER_SUFFIX = re.compile(r"\s*# ?SOLUTION( NO PROMPT)?\s*$")
 _SOURCE_BUTTONS = {"download-source-button", "download-notebook-button"}
-
-
-def is_solution_source(code: str) -> bool:
-    """True if the code carries otter solution markers."""
-    return any(
-        _MARKER_LINE.match(line) or _MARKER_SUFFIX.search(line)
-        for line in code.splitlines()
-    )
-
-
-def strip_solution_markers(code: str) -> str:
-    """The code as a reader should see it: without otter's marker comments."""
-    lines = [
-        _MARKER_SUFFIX.sub("", line)
-        for line in code.splitlines()
-        if not _MARKER_LINE.match(line)
-    ]
-    return "\n".join(lines)
 
 
 class SolutionToggles(SphinxPostTransform):
@@ -71,7 +53,7 @@ class SolutionToggles(SphinxPostTransform):
             ):
                 continue
             blocks = list(cell.findall(nodes.literal_block))
-            if not blocks or not is_solution_source(blocks[0].astext()):
+            if not blocks or not has_solution_markers(blocks[0].astext()):
                 continue
             cell["prompt_show"] = SHOW_SOLUTION
             cell["prompt_hide"] = HIDE_SOLUTION

@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "DEFAULT_DATA_DIR",
+    "default_data_dir",
     "MNISTDataError",
     "load_mnist",
     "read_idx",
@@ -51,6 +52,22 @@ _HOW_TO_RESTORE = (
     "(or re-clone the book); the SHA-256 sums of the uncompressed files are in "
     "book/data/mnist/SHA256SUMS."
 )
+
+
+def default_data_dir() -> Path:
+    """The book's MNIST folder: :data:`DEFAULT_DATA_DIR` when it is there (the repository,
+    Binder, a student's zip), else ``data/mnist`` next to the notebook, else a copy
+    downloaded once into the cache (a chapter opened on its own, e.g. on Colab; see
+    :mod:`sigmoidbook.remote`). Downloaded files are checked like any other: the
+    SHA-256 sums come with them, and :func:`load_mnist` verifies every file.
+    """
+    if (DEFAULT_DATA_DIR / "SHA256SUMS").is_file():
+        return DEFAULT_DATA_DIR
+    from .remote import book_file
+
+    names = ["SHA256SUMS", *(f"{n}.gz" for pair in _FILES.values() for n in pair)]
+    paths = [book_file(f"data/mnist/{name}") for name in names]
+    return paths[0].parent
 
 
 class MNISTDataError(ValueError):
@@ -220,7 +237,7 @@ def load_mnist(
     """
     if split not in _FILES:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    data_dir = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     checksums = read_checksums(data_dir) if verify else None
     image_name, label_name = _FILES[split]
     images = _load_file(data_dir, image_name, _IMAGE_MAGIC, checksums)

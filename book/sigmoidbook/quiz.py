@@ -19,12 +19,38 @@ import numbers
 from pathlib import Path
 from typing import Any
 
-__all__ = ["load_quiz", "find_question", "correct_answers", "check_quiz_answer"]
+__all__ = [
+    "load_quiz",
+    "find_question",
+    "correct_answers",
+    "check_quiz_answer",
+    "show_quiz",
+]
+
+
+def quiz_path(path: str | Path) -> Path:
+    """``path`` itself, or for ``quizzes/<chapter>.json`` missing next to the notebook (a
+    chapter opened on its own, e.g. on Colab) the book's copy (:mod:`sigmoidbook.remote`)."""
+    path = Path(path)
+    if path.exists() or path.is_absolute() or path.parts[:1] != ("quizzes",):
+        return path
+    from .remote import book_file
+
+    return book_file(path.as_posix())
+
+
+def show_quiz(path: str | Path) -> None:
+    """Display the self-check quiz at ``path`` (jupyterquiz; works without a kernel)."""
+    from jupyterquiz import display_quiz
+
+    path = quiz_path(path)
+    load_quiz(path)  # a clear error for a missing or broken file, before jupyterquiz's
+    display_quiz(str(path))
 
 
 def load_quiz(path: str | Path) -> list[dict[str, Any]]:
     """The list of questions in a jupyterquiz JSON file, with a clear error if it is not one."""
-    path = Path(path)
+    path = quiz_path(path)
     try:
         quiz = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -73,6 +99,8 @@ def correct_answers(question: dict[str, Any]) -> list[Any]:
 def _matches(expected: Any, value: Any, digits: int | None) -> bool:
     if isinstance(value, str) or isinstance(expected, str):
         return expected == value
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # 0-d array or tensor
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"the chapter's value must be a number or a text, got {value!r}"

@@ -49,16 +49,11 @@ def escape_cell(value: object) -> str:
 
     A ``|`` would end the cell (``|f′|`` in a header silently turns the whole table
     into raw text), so it is escaped as ``\\|``, which GFM/MyST tables read as a
-    literal bar, also inside ``$…$`` math; a newline would end the row, so it
-    becomes ``<br>``.
+    literal bar, also inside ``$…$`` math (so a LaTeX norm ``$\\|w\\|$`` stays one);
+    a newline would end the row, so it becomes ``<br>``.
     """
     text = str(value)
-    return (
-        text.replace("\\|", "|")
-        .replace("|", "\\|")
-        .replace("\r\n", "\n")
-        .replace("\n", "<br>")
-    )
+    return text.replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def markdown_table(
@@ -161,9 +156,12 @@ def plain_number(name: str, value: object, digits: int | None = None) -> int | f
 
 def glue_number(name: str, value: object, digits: int | None = None) -> None:
     """Glue one number for the prose (``{glue:text}`name:.3g```), without showing it here."""
-    from myst_nb import glue  # imported late: myst-nb pulls in Sphinx
-
-    glue(name, plain_number(name, value, digits), display=False)
+    number = plain_number(name, value, digits)
+    try:
+        from myst_nb import glue  # imported late: myst-nb pulls in Sphinx
+    except ModuleNotFoundError:
+        return  # e.g. on Colab: glued values only matter to the website build
+    glue(name, number, display=False)
 
 
 def glue_numbers(digits: int | None = None, **values: object) -> None:

@@ -29,10 +29,12 @@ def seconds_per_call(
         )
     if not target > 0:
         raise ValueError(f"target must be a positive number of seconds, got {target!r}")
+    if repeat is not None and (isinstance(repeat, bool) or not isinstance(repeat, int)):
+        raise TypeError(f"repeat must be a whole number of repeats, got {repeat!r}")
+    if repeat is not None and repeat < 1:
+        raise ValueError(f"repeat must be at least 1, got {repeat!r}")
     first = timeit.timeit(function, number=1)
     number = max(1, int(target / max(first, 1e-9)))
     if repeat is None:
         repeat = 5 if first < 0.1 else 3
-    if repeat < 1:
-        raise ValueError(f"repeat must be at least 1, got {repeat!r}")
     return min(timeit.repeat(function, number=number, repeat=repeat)) / number

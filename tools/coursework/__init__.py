@@ -1,4 +1,75 @@
-"""Coursework for the book: otter-grader assignments and grading (being split up)."""
+"""Coursework from the chapter notebooks: student releases, autograders, grading.
 
-from .core import *  # noqa: F403
-from .core import main  # noqa: F401
+Every chapter notebook in ``book/`` whose first cell is a raw ``# ASSIGNMENT CONFIG``
+cell is an otter-grader 7 *master* notebook (CONTRIBUTING.md, "Coursework format").
+``python -m coursework assign`` / ``grade`` (``make assignments``, ``make grade``)
+wrap ``otter assign`` and ``otter run`` so that an instructor needs no Docker.
+
+Modules, one job each:
+
+==================  ===============================================================
+``markers``         otter's solution/test markers (also used by the website)
+``master``          reading a master: is it one, its config cell, its questions
+``validate``        :func:`validate_master`: what stops a master becoming coursework
+``exercise_slice``  the ``exercise-setup`` cells + the exercises: fast grading
+``leaks``           :func:`find_leaks`: no solution or hidden test in a release
+``assign``          :func:`assign`: student release and autograder of one master
+``grade``           :func:`grade_folder`: grading submissions into one CSV
+``verify``          solutions score full marks, untouched notebooks zero
+``runner``          running ``python -m otter`` as a subprocess
+``cli``             the command line
+==================  ===============================================================
+"""
+
+from .assign import BOOK_ONLY_TAGS, WEBSITE_TAGS, Release, assign, strip_website_cells
+from .cli import main
+from .errors import CourseworkError
+from .exercise_slice import (
+    EXERCISE_SETUP_TAG,
+    drop_cells,
+    outside_slice,
+    untagged_setup,
+)
+from .grade import (
+    Grade,
+    autograder_questions,
+    find_autograder,
+    find_submissions,
+    grade_folder,
+    grade_submission,
+    write_csv,
+)
+from .leaks import find_leaks
+from .master import Question, find_masters, is_master, parse_questions, read_config
+from .validate import validate_master
+from .verify import verification_problems, verify
+
+__all__ = [
+    "BOOK_ONLY_TAGS",
+    "EXERCISE_SETUP_TAG",
+    "WEBSITE_TAGS",
+    "CourseworkError",
+    "Grade",
+    "Question",
+    "Release",
+    "assign",
+    "autograder_questions",
+    "drop_cells",
+    "find_autograder",
+    "find_leaks",
+    "find_masters",
+    "find_submissions",
+    "grade_folder",
+    "grade_submission",
+    "is_master",
+    "main",
+    "outside_slice",
+    "parse_questions",
+    "read_config",
+    "strip_website_cells",
+    "untagged_setup",
+    "validate_master",
+    "verification_problems",
+    "verify",
+    "write_csv",
+]

@@ -42,7 +42,6 @@ PLOTLY_CONFIG: dict[str, Any] = {
     "responsive": True,
     "displaylogo": False,
     "showSendToCloud": False,
-    "showEditInChartStudio": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud"],
 }
 FONT = dict(family="DejaVu Sans, Verdana, sans-serif", size=13, color="#222222")
