@@ -13,7 +13,7 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 # `make execute NB=book/ch2_vanishing_gradients.ipynb` re-executes one notebook.
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help venv lab book test lint format sync export execute clean assignments grade
+.PHONY: help venv lab book test benchmark lint format sync export execute clean assignments grade
 
 help:
 	@echo "For readers"
@@ -22,6 +22,7 @@ help:
 	@echo "  make book     build the website into _build/html (warnings are errors)"
 	@echo "For contributors"
 	@echo "  make test     every test: lint, nbval on all notebooks, unit tests, site build, browser"
+	@echo "  make benchmark  the chapters' speed claims as ratios on this machine (not a test)"
 	@echo "  make lint     ruff check + ruff format --check over every .py file and notebook"
 	@echo "  make format   apply ruff's fixes and format, then re-pair the notebooks' .md texts"
 	@echo "  make sync     bring each notebook and its MyST .md text in step (jupytext --sync)"
@@ -47,8 +48,9 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# As root (a container), JupyterLab refuses to start without --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab book/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -58,6 +60,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# An observation, not a test: ratios of this machine, nothing asserted (benchmarks/run.py).
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

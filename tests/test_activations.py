@@ -189,6 +189,27 @@ def test_known_values():
     assert sigmoid_deriv_py(-math.inf) == 0.0 == sigmoid_deriv_py(math.inf)
 
 
+def test_relu_of_minus_zero_is_equal_not_bit_identical():
+    # The chapter says so: ours return +0.0, torch.relu passes -0.0 through.
+    minus_zero = torch.tensor([-0.0], dtype=torch.float64)
+    ours = [relu_py(-0.0), relu_np(np.array([-0.0]))[0], relu_torch(minus_zero)[0]]
+    builtin = torch.relu(minus_zero)[0].item()
+    assert all(v == 0.0 and math.copysign(1.0, float(v)) > 0 for v in ours)
+    assert builtin == 0.0 and math.copysign(1.0, builtin) < 0
+
+
+def test_leaky_relu_with_zero_slope_gives_nan_at_minus_inf():
+    # As the comments in leaky_relu_py/np say, and as F.leaky_relu does: 0 * -inf.
+    minus_inf = torch.tensor([-math.inf])
+    assert math.isnan(leaky_relu_py(-math.inf, negative_slope=0.0))
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(leaky_relu_np(np.array([-math.inf]), negative_slope=0.0)[0])
+    assert torch.isnan(leaky_relu_torch(minus_inf, negative_slope=0.0)).all()
+    assert torch.isnan(torch.nn.functional.leaky_relu(minus_inf, 0.0)).all()
+    # any non-zero slope keeps -inf
+    assert leaky_relu_py(-math.inf, negative_slope=1e-3) == -math.inf
+
+
 def test_subnormal_range_is_kept():
     # sigma(-720) ~ e^-720, a subnormal float64; 1/(1 + exp(720)) would give 0.
     for result in three_ways(SIGMOID, [-720.0]):

@@ -542,3 +542,41 @@ def test_each_interactive_figure_is_on_its_pages_and_was_dragged_there(page_repo
             )
             dragged = {kind_of(r["div_id"]) for r in report["sliders_dragged"]}
             assert kind in dragged, f"{name}: the {kind} slider was not dragged"
+
+
+# --------------------------------------------------------------------------
+# The plotly toolbar: no button reaches another host
+# --------------------------------------------------------------------------
+
+#: At most this many toolbar buttons (tab stops) per figure (figures._plotly.PLOTLY_CONFIG).
+MAX_TOOLBAR_BUTTONS = 4
+
+
+def test_no_toolbar_button_leaves_the_site(browser_page, site_url):
+    """Every toolbar button of a figure is clicked: no request leaves 127.0.0.1, no
+    window opens, and there is no "share"/Chart Studio button or plotly logo link."""
+    page = browser_page
+    popups = []
+    page.context.on("page", lambda popup: popups.append(popup))
+    page.goto(f"{site_url}/book/ch2_vanishing_gradients.html", wait_until="load")
+    page.evaluate(WAIT_FOR_RENDERING, 60_000)
+    for div_id in page.evaluate(
+        "() => [...document.querySelectorAll('.plotly-graph-div')].map((d) => d.id)"
+    ):
+        figure = page.locator(f"#{div_id}")
+        buttons = figure.locator(".modebar-btn")
+        assert 0 < buttons.count() <= MAX_TOOLBAR_BUTTONS, (
+            f"#{div_id}: {buttons.count()} toolbar buttons"
+        )
+        assert not figure.locator(
+            '[data-attr="sendDataToCloud"], .modebar-btn--logo, a[href*="plotly"]'
+        ).count()
+        for n in range(buttons.count()):
+            figure.scroll_into_view_if_needed()
+            figure.hover()
+            buttons.nth(n).click()
+            page.wait_for_timeout(300)
+    page.wait_for_timeout(1000)
+    assert not page.external_requests, page.external_requests
+    assert not popups, [p.url for p in popups]
+    assert not page.js_errors, page.js_errors

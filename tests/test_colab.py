@@ -7,6 +7,10 @@ jupyterquiz. ``SIGMOIDBOOK_SOURCE`` points the first cell's install at this chec
 and ``SIGMOIDBOOK_FILES`` the downloads at its ``book/`` folder, where on Colab they
 would come from the repository. Every chapter must run with no error, and the
 set-up must fail with a clear message when it cannot download anything.
+
+The install source is a snapshot of the checkout's package files in a temporary
+folder: pip builds a local folder in place, and setuptools would leave ``build/``
+(whose stale copies of deleted modules would then be installed too) in the repository.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from conftest import BOOK_DIR, REPO_ROOT
 
@@ -33,6 +38,17 @@ COLAB_PACKAGES = (
     "ipywidgets",
 )
 KERNEL_PACKAGES = ("ipykernel", "nbclient", "nbformat")
+#: What a chapter's first cell installs; removed before each chapter (a fresh runtime).
+INSTALLED_BY_SET_UP = ("sigmoidbook", "jupyterquiz", "threadpoolctl")
+#: What building the package from a folder needs (pyproject.toml names the rest).
+SOURCE_FILES = (
+    "pyproject.toml",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "README.md",
+    "LICENSE.md",
+)
+SOURCE_PACKAGES = ("book/sigmoidbook", "tools/coursework")
 CHAPTERS = sorted(BOOK_DIR.glob("ch*.ipynb"))
 
 RUN_NOTEBOOK = """
@@ -67,22 +83,27 @@ def colab_python(tmp_path_factory):
         install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
         subprocess.run(install + wanted, check=True, capture_output=True)
         stamp.touch()
-    python = venv / "bin" / "python"
-    # Each chapter's first cell must install the package itself.
+    return venv / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def checkout_source(tmp_path_factory):
+    """The checkout's package, copied to a folder pip may build in (see the module doc)."""
+    source = tmp_path_factory.mktemp("source")
+    for name in SOURCE_FILES:
+        shutil.copy(REPO_ROOT / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for folder in SOURCE_PACKAGES:
+        shutil.copytree(REPO_ROOT / folder, source / folder, ignore=ignore)
+    return source
+
+
+def fresh_runtime(python):
+    """Uninstall what a chapter's first cell installs: each chapter must do it itself."""
     subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "uninstall",
-            "-y",
-            "-q",
-            "sigmoidbook",
-            "jupyterquiz",
-        ],
+        [str(python), "-m", "pip", "uninstall", "-y", "-q", *INSTALLED_BY_SET_UP],
         capture_output=True,
     )
-    return python
 
 
 def colab_env(tmp_path, source):
@@ -112,29 +133,32 @@ def run_alone(python, notebook, folder, env):
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_chapter_runs_alone_as_in_colab(colab_python, notebook, tmp_path):
+def test_chapter_runs_alone_as_in_colab(
+    colab_python, checkout_source, notebook, tmp_path
+):
     folder = tmp_path / "content"
     folder.mkdir()
-    subprocess.run(  # as a fresh Colab runtime: the package is not there
-        [str(colab_python), "-m", "pip", "uninstall", "-y", "-q", "sigmoidbook"],
-        capture_output=True,
-    )
-    result = run_alone(colab_python, notebook, folder, colab_env(tmp_path, REPO_ROOT))
+    fresh_runtime(colab_python)
+    env = colab_env(tmp_path, checkout_source)
+    result = run_alone(colab_python, notebook, folder, env)
     assert result.returncode == 0, (
         f"{notebook.name} alone, Colab-like:\n{result.stderr[-4000:]}"
     )
     assert sorted(p.name for p in folder.iterdir()) == [notebook.name], (
         "the chapter wrote files next to itself; downloads belong in the cache"
     )
+    quiz = BOOK_DIR / "quizzes" / f"{notebook.stem}.json"
+    if quiz.exists():  # the chapter's quiz came from the download, not the checkout
+        cached = tmp_path / "cache" / "quizzes" / quiz.name
+        assert cached.read_bytes() == quiz.read_bytes(), (
+            f"{notebook.name} did not fetch its quiz into the cache"
+        )
 
 
 def test_set_up_says_what_is_wrong_when_offline(colab_python, tmp_path):
     folder = tmp_path / "content"
     folder.mkdir()
-    subprocess.run(
-        [str(colab_python), "-m", "pip", "uninstall", "-y", "-q", "sigmoidbook"],
-        capture_output=True,
-    )
+    fresh_runtime(colab_python)
     env = colab_env(tmp_path, "git+https://127.0.0.1:9/no-such-repository")
     env["PIP_NO_INDEX"] = "1"
     result = run_alone(colab_python, CHAPTERS[0], folder, env)
@@ -144,6 +168,8 @@ def test_set_up_says_what_is_wrong_when_offline(colab_python, tmp_path):
 
 def test_first_cell_does_nothing_inside_the_repository():
     """In the repository (and Binder) the package is importable: no install runs."""
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]
+    repository = f"{config['url']}@{config['branch']}"
     for notebook in CHAPTERS:
         first = next(
             c
@@ -151,6 +177,9 @@ def test_first_cell_does_nothing_inside_the_repository():
             if c["cell_type"] == "code"
         )
         source = "".join(first["source"])
+        assert f'BOOK = "git+{repository}"' in source, (
+            f"{notebook.name}: the first cell must install from {repository} (_config.yml)"
+        )
         assert 'find_spec("sigmoidbook") is None' in source, (
             f"{notebook.name}: the first code cell must install the package only where "
             "it is missing"

@@ -141,30 +141,75 @@ def needs_torch(code: str) -> bool:
     return any(m.startswith(TORCH_MODULES) for m in imported_modules(code))
 
 
+#: Tests of the repository's files, whose verdict cannot depend on the interpreter.
+ABOUT_FILES = {
+    Path(__file__).name,
+    "test_notebook_policy.py",
+    "test_pairs.py",
+    "test_lint.py",
+    "test_requirements.py",
+}
+
+#: Top-level modules the torch-free environment provides besides the standard library.
+PROVIDED = {
+    "numpy", "sympy", "mpmath", "matplotlib", "threadpoolctl", "IPython", "pytest",
+    "hypothesis", "jupytext", "yaml", "nbformat", "sigmoidbook", "conftest",
+}  # fmt: skip
+
+
+def runs_without_torch(code: str) -> bool:
+    roots = {m.split(".")[0] for m in imported_modules(code)}
+    foreign = roots - PROVIDED - set(sys.stdlib_module_names)
+    return not needs_torch(code) and not foreign
+
+
 def torch_free_tests() -> list[str]:
     """Unit test files and chapters that import no PyTorch and need nothing heavy."""
     chosen = []
     for test in sorted((REPO_ROOT / "tests").glob("test_*.py")):
         code = test.read_text()
-        if test.name == Path(__file__).name or any(m in code for m in HEAVY_MARKERS):
+        if test.name in ABOUT_FILES or any(m in code for m in HEAVY_MARKERS):
             continue
-        if not needs_torch(code):
+        if runs_without_torch(code):
             chosen.append(test.relative_to(REPO_ROOT).as_posix())
     for notebook in sorted(BOOK_DIR.glob("*.ipynb")):
         cells = json.loads(notebook.read_text())["cells"]
         code = "\n".join(
             "".join(c["source"]) for c in cells if c["cell_type"] == "code"
         )
-        if not needs_torch(code):
+        if runs_without_torch(code):
             chosen.append(notebook.relative_to(REPO_ROOT).as_posix())
     return chosen
 
 
-def environment_for(version: str, python: str) -> Path:
-    """A cached venv for ``version`` with the reader pins minus torch, and pytest's extras."""
-    pins = reader_requirements(without_torch=True) + requirement_lines(
+#: What the torch-free tests and chapters import (at the book's pins): a small set, so
+#: the environment builds in about a minute instead of installing the whole book.
+TORCH_FREE_PACKAGES = (
+    "numpy",
+    "sympy",
+    "matplotlib",
+    "threadpoolctl",
+    "ipykernel",
+    "nbval",
+    "pytest",
+    "hypothesis",
+    "jupytext",
+)
+
+
+def pinned(names: tuple[str, ...]) -> list[str]:
+    lines = requirement_lines(REPO_ROOT / "requirements.txt") + requirement_lines(
         REPO_ROOT / "requirements-dev.txt"
     )
+    pins = {line.split("==")[0].lower(): line for line in lines}
+    missing = [name for name in names if name not in pins]
+    assert not missing, f"not pinned in the requirement files: {missing}"
+    return [pins[name] for name in names]
+
+
+def environment_for(version: str, python: str) -> Path:
+    """A cached venv for ``version`` with the torch-free packages at the book's pins."""
+    pins = pinned(TORCH_FREE_PACKAGES)
     key = hashlib.sha256("\n".join(pins).encode()).hexdigest()[:12]
     venv = REPO_ROOT / f".venv-py{version.replace('.', '')}"
     stamp = venv / f".installed-{key}"

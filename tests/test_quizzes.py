@@ -34,7 +34,7 @@ QUESTION_KEYS = {
 }
 CHOICE_KEYS = {"answer", "correct", "feedback", "code"}
 NUMERIC_KEYS = {"type", "value", "range", "correct", "feedback"}
-DISPLAY_CALL = re.compile(r"""display_quiz\(\s*["'](quizzes/[^"']+\.json)["']""")
+DISPLAY_CALL = re.compile(r"""show_quiz\(\s*["'](quizzes/[^"']+\.json)["']""")
 
 
 def _matches(answer: dict, x: float, precision: int | None) -> bool:
@@ -258,7 +258,7 @@ def test_quiz_is_displayed_by_its_chapter(quiz_path, book_dir):
     ]
     assert [DISPLAY_CALL.search(c.source).group(1) for c in cells] == [
         f"quizzes/{quiz.name}"
-    ], f'{chapter.name} must display its quiz once: display_quiz("quizzes/{quiz.name}")'
+    ], f'{chapter.name} must display its quiz once: show_quiz("quizzes/{quiz.name}")'
     cell = cells[0]
     assert cell.source.splitlines()[0].strip() == "# NBVAL_IGNORE_OUTPUT", (
         "the quiz HTML carries random ids: the cell must start with # NBVAL_IGNORE_OUTPUT"

@@ -149,3 +149,60 @@ def test_every_chapter_page_has_an_open_in_colab_button(built_site, repo_root):
         assert expected in page, (
             f"{notebook.stem}: no Colab button linking to {expected}"
         )
+
+
+def test_every_page_has_a_description_and_the_favicon(built_site, built_pages):
+    """site_meta: a meta description (not empty, at most 160 characters) and the
+    book's favicon on every page; the favicon file is in the build."""
+    html_dir = built_site[0]
+    assert (html_dir / "_static" / "favicon.svg").is_file()
+    for name in built_pages:
+        head = (html_dir / name).read_text(encoding="utf-8").split("</head>", 1)[0]
+        found = re.findall(r'<meta name="description" content="([^"]*)"', head)
+        assert len(found) == 1 and 40 <= len(found[0]) <= 160, (name, found)
+        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', head), name
+
+
+def test_root_page_has_a_title_and_a_language(built_site):
+    """site_meta: index.html is a real page (lang, title, description) that still
+    sends the reader to the intro at once and links to it."""
+    text = (built_site[0] / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="en">', text)
+    assert re.search(r"<title>[^<]*Sigmoid[^<]*</title>", text)
+    assert '<meta name="description"' in text
+    assert 'http-equiv="refresh" content="0; url=book/intro.html"' in text
+    assert '<a href="book/intro.html">' in text
+
+
+def test_no_theme_header_and_no_generic_toggle_label(built_site, built_pages):
+    """workaround_theme_header: the theme's top header is an empty hidden stub (its
+    scripts measure it); workaround_toggle_label: no "Toggle hidden content" name
+    on myst-nb's toggles.  The book's CSS is on every page."""
+    html_dir = built_site[0]
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text[:3000].lower():
+            continue
+        assert '<header id="pst-header" class="bd-header" hidden></header>' in text, (
+            name
+        )
+        assert "primary-toggle" not in text.split('id="pst-header"', 1)[1][:200]
+        assert 'aria-label="Toggle hidden content"' not in text, name
+        assert "_static/sigmoidbook.css" in text, name
+
+
+def test_plotly_js_is_deferred_where_figures_carry_their_json(built_site, built_pages):
+    """offline_plotly: pages whose figures carry their JSON load plotly.js and the
+    figure loader with ``defer`` (no blocking of the first paint); only a page with an
+    inline ``Plotly.newPlot`` (outputs made before) loads plotly.js synchronously."""
+    html_dir = built_site[0]
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        if 'class="plotly-graph-div' not in text:
+            continue
+        head = text.split("</head>", 1)[0]
+        plotly = re.search(r"<script[^>]*plotly\.min\.js[^>]*>", head).group(0)
+        loader = re.search(r"<script[^>]*plotly/figures\.js[^>]*>", head)
+        assert loader and "defer" in loader.group(0), name
+        inline = "Plotly.newPlot(" in text.split("</head>", 1)[1]
+        assert ("defer" in plotly) != inline, (name, plotly, inline)

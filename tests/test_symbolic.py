@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 from sigmoidbook.symbolic import (
+    StepChecker,
     U,
     added,
     as_text,
@@ -90,3 +91,60 @@ def test_step_and_derivation_layout():
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ------------------------------------------------------------------ the step checker
+SIGMOID = sp.Lambda(x, 1 / (1 + sp.exp(-x)))
+
+
+@pytest.fixture
+def checker():
+    return StepChecker({sigma: SIGMOID})
+
+
+def test_checker_accepts_the_derivative_and_refuses_the_slip(checker, capsys):
+    derivative = sp.Derivative(sigma(x), x)
+    checker.check_step(derivative, sigma(x) * (1 - sigma(x)))
+    with pytest.raises(AssertionError, match="not an identity"):
+        checker.check_step(derivative, sp.exp(-x) / (1 + sp.exp(-x)))
+
+
+def test_checker_uses_definitions_added_later(checker):
+    softplus = sp.Function("softplus")
+    assert not checker.is_identity(sp.Derivative(softplus(x), x), sigma(x))
+    checker.definitions[softplus] = sp.Lambda(x, sp.log(1 + sp.exp(x)))
+    assert checker.is_identity(sp.Derivative(softplus(x), x), sigma(x))
+
+
+def test_checker_needs_exp_rewriting_for_tanh(checker):
+    assert checker.is_identity(sp.tanh(x), 2 * sigma(2 * x) - 1)
+
+
+def test_checker_accepts_a_cancelled_singularity_as_documented(checker):
+    # equal wherever both sides are defined: what the chapter says a check means
+    assert checker.is_identity((x**2 - 1) / (x - 1), x + 1)
+
+
+def test_derivation_names_the_failing_link(checker):
+    steps = [(SIGMOID(x), "definition"), (1 / (1 + sp.exp(x)), "a slip")]
+    with pytest.raises(AssertionError, match="step 1 fails"):
+        checker.check_derivation(sigma(x), steps)
+
+
+def test_derivation_checks_equalities_not_reasons(checker):
+    checker.check_derivation(sigma(x), [(SIGMOID(x), "by the quotient rule")])
+
+
+def test_check_positive(checker):
+    checker.check_positive(sigma(x))
+    with pytest.raises(AssertionError, match="cannot prove"):
+        checker.check_positive(sigma(x) - sp.Rational(1, 2))
+
+
+def test_checker_bad_input_is_named(checker):
+    with pytest.raises(TypeError, match="definitions must be a dict"):
+        StepChecker([(sigma, SIGMOID)])
+    with pytest.raises(TypeError, match="not SymPy"):
+        checker.is_identity("sigma(x)", sigma(x))
+    with pytest.raises(ValueError, match="step 0 must be an"):
+        checker.check_derivation(sigma(x), [SIGMOID(x)])

@@ -18,8 +18,8 @@ The chapter notebooks are otter-grader master notebooks (CONTRIBUTING.md,
 
 The markers are otter's, defined once in ``coursework.markers`` (the package the
 assignments are made with).  Test cells are tagged ``remove-cell`` by the authors;
-tests/test_coursework.py checks that no hidden test reaches any file of the built site
-and that every solution cell gets its toggle.
+tests/test_coursework_chapters.py checks that no hidden test reaches any file of the
+built site and that every solution cell gets its toggle.
 """
 
 from __future__ import annotations

@@ -2,10 +2,15 @@
 
 Registered in ``_config.yml`` (``sphinx: local_extensions``).  Copies
 ``plotly.min.js`` from the installed plotly package (so its version always matches
-the plotly.py that made the figures) to ``_build/html/_static/plotly/plotly.min.js``
-and adds it to the ``<head>`` of the pages whose body contains a
-``plotly-graph-div`` (the figures of :mod:`sigmoidbook.figures`); other pages do
-not load it.  The browser tests check both halves (``tests/test_browser.py``).
+the plotly.py that made the figures) to ``_build/html/_static/plotly/plotly.min.js``,
+and ``plotly_figures.js`` (next to this module: draws the figures, adds a keyboard
+control beside each slider) to ``_static/plotly/figures.js``.  Both are added, in
+that order and ``defer``-red (they do not hold up the first paint), to the pages
+whose body contains a ``plotly-graph-div`` (the figures of
+:mod:`sigmoidbook.figures`); other pages load neither.  A page whose figures still
+call ``Plotly.newPlot`` inline (outputs made before the figures carried their JSON)
+gets plotly.js without ``defer``, so they still draw.  The browser tests check all
+of it (``tests/test_browser.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +21,12 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from static_copy import copy_if_changed, output_static
 
-#: Where the copy goes, relative to the output's ``_static/``.
+#: Where the copies go, relative to the output's ``_static/``.
 PLOTLY_TARGET = "plotly/plotly.min.js"
+FIGURES_TARGET = "plotly/figures.js"
+FIGURES_SOURCE = Path(__file__).resolve().parent / "plotly_figures.js"
+#: What an inline-drawn figure (the older output form) contains.
+INLINE_DRAW = "Plotly.newPlot("
 
 
 def plotly_js_source() -> Path:
@@ -32,19 +41,26 @@ def plotly_js_source() -> Path:
     return path
 
 
+DEFER = {"defer": "defer"}
+
+
 def copy_plotly_js(app: Sphinx) -> None:
     static = output_static(app)
     if static is not None:
         copy_if_changed(plotly_js_source(), static / PLOTLY_TARGET)
+        copy_if_changed(FIGURES_SOURCE, static / FIGURES_TARGET)
 
 
 def add_plotly_where_needed(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree
 ) -> None:
-    if "plotly-graph-div" in context.get("body", ""):
-        # Loaded synchronously in <head>: each figure's inline script calls
-        # Plotly.newPlot at once.  Added during this event, it is on this page only.
-        app.add_js_file(PLOTLY_TARGET, priority=400)
+    body = context.get("body", "")
+    if "plotly-graph-div" in body:
+        # Added during this event, they are on this page only.  Deferred scripts
+        # run in order once the page is parsed: plotly.js, then the figure loader.
+        inline = INLINE_DRAW in body
+        app.add_js_file(PLOTLY_TARGET, priority=400, **({} if inline else DEFER))
+        app.add_js_file(FIGURES_TARGET, priority=401, **DEFER)
 
 
 def setup(app: Sphinx) -> dict:

@@ -59,6 +59,7 @@ def relu_deriv_py(x: float) -> float:
 
 
 def leaky_relu_py(x: float, negative_slope=NEGATIVE_SLOPE) -> float:
+    # NaN only for NaN if negative_slope != 0 (0 * -inf is NaN, as in F.leaky_relu)
     return x if x > 0 else negative_slope * x
 
 
@@ -87,6 +88,7 @@ def relu_deriv_np(x: np.ndarray) -> np.ndarray:
 
 
 def leaky_relu_np(x: np.ndarray, negative_slope=NEGATIVE_SLOPE) -> np.ndarray:
+    # as leaky_relu_py: with negative_slope = 0, -inf gives NaN (and a warning)
     return np.where(x > 0, x, negative_slope * x)
 
 

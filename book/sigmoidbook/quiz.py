@@ -40,12 +40,22 @@ def quiz_path(path: str | Path) -> Path:
 
 
 def show_quiz(path: str | Path) -> None:
-    """Display the self-check quiz at ``path`` (jupyterquiz; works without a kernel)."""
-    from jupyterquiz import display_quiz
+    """Display the self-check quiz at ``path`` (accessible HTML, works without a kernel).
+
+    The quiz file is jupyterquiz's JSON; :mod:`sigmoidbook.quiz_html` renders it
+    (labelled inputs, keyboard use, feedback in words).
+    """
+    from IPython.display import HTML, display
+
+    from .quiz_html import quiz_html
 
     path = quiz_path(path)
-    load_quiz(path)  # a clear error for a missing or broken file, before jupyterquiz's
-    display_quiz(str(path))
+    questions = load_quiz(path)  # a clear error for a missing or broken file
+    display(HTML(quiz_html(questions, quiz_id=f"quiz-{_slug(path.stem)}")))
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text).strip("-") or "quiz"
 
 
 def load_quiz(path: str | Path) -> list[dict[str, Any]]:

@@ -63,17 +63,23 @@ def book_file(relative: str, *, here: Path | None = None) -> Path:
         return cached
     url = files_source() + urllib.parse.quote(Path(relative).as_posix())
     cached.parent.mkdir(parents=True, exist_ok=True)
+    # Into a file of its own first: an interrupted download never looks like the file.
+    handle, name = tempfile.mkstemp(
+        dir=cached.parent, prefix=cached.name, suffix=".part"
+    )
+    partial = Path(name)
     try:
         with (
+            os.fdopen(handle, "wb") as out,
             urllib.request.urlopen(url, timeout=60) as response,
-            tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as partial,
         ):
-            shutil.copyfileobj(response, partial)
+            shutil.copyfileobj(response, out)
     except (urllib.error.URLError, OSError) as err:
+        partial.unlink(missing_ok=True)
         raise ConnectionError(
             f"{relative} is not next to this notebook and could not be downloaded from "
             f"{url} ({err}). Connect to the internet and run the cell again, or open the "
             "notebook inside the book's repository, where the file is."
         ) from None
-    Path(partial.name).replace(cached)
+    partial.replace(cached)
     return cached

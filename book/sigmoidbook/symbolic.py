@@ -1,8 +1,12 @@
-"""Display plumbing for chapter 1's checked derivations: build a step as written, print it.
+"""Chapter 1's step checker and its display plumbing: check a step, build it as written, print it.
 
-Chapter 1 proves every step of its derivations with SymPy (its ``check_step`` and
-``check_derivation`` assert an identity, *then* display it).  This module is only the
-display half.  SymPy tidies an expression as soon as it is built, so the numerator
+Chapter 1 checks every step of its derivations with SymPy: :class:`StepChecker`'s
+``check_step`` and ``check_derivation`` assert an identity, *then* display it.  What a
+check establishes is that the two sides are equal wherever both are defined (SymPy may
+cancel a removable singularity: ``(x**2 - 1)/(x - 1) == x + 1`` is accepted), and only
+the equalities are checked, never the reasons written beside them.
+
+The rest of the module is display plumbing.  SymPy tidies an expression as soon as it is built, so the numerator
 ``(1 + e^{-x}) - 1`` would become ``e^{-x}`` before it could be shown; an intermediate
 step therefore has to be built *as written* and printed *as built*::
 
@@ -26,6 +30,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 __all__ = [
+    "StepChecker",
     "U",
     "added",
     "multiplied",
@@ -148,3 +153,70 @@ def derivation_latex(start: object, steps: Iterable[tuple[object, str]]) -> str:
         raise ValueError("a derivation needs at least one step")
     body = tex(start) + r" \\ ".join(lines)
     return r"\begin{aligned}" + body + r"\end{aligned}"
+
+
+class StepChecker:
+    """Checks a step, or a chain of steps, with SymPy before displaying it.
+
+    ``definitions`` maps each named function (``sp.Function("sigma")``) to what it means
+    (an ``sp.Lambda``).  The checker keeps the dictionary itself, not a copy, so a
+    definition the chapter adds later (``DEFINITIONS[logit] = …``) is used from then on.
+
+    A step ``lhs = rhs`` is accepted when ``lhs - rhs``, with every definition
+    substituted, simplifies to 0 (directly or after rewriting in ``exp``, which ``tanh``
+    needs): the two sides are then equal wherever both are defined.
+    """
+
+    def __init__(self, definitions: dict):
+        if not isinstance(definitions, dict):
+            raise TypeError(
+                "definitions must be a dict {sp.Function: sp.Lambda}, "
+                f"got {type(definitions).__name__}"
+            )
+        self.definitions = definitions
+
+    def is_identity(self, lhs: object, rhs: object) -> bool:
+        """Whether SymPy can show ``lhs == rhs`` once the definitions are substituted."""
+        for number, side in enumerate((lhs, rhs)):
+            if isinstance(side, str):
+                raise TypeError(f"side {number} is the string {side!r}, not SymPy")
+        difference = (sp.sympify(lhs) - sp.sympify(rhs)).subs(self.definitions).doit()
+        if sp.simplify(difference) == 0:
+            return True
+        return sp.simplify(difference.rewrite(sp.exp)) == 0
+
+    def check_step(self, lhs: object, rhs: object, reason: str = "") -> None:
+        """Assert ``lhs = rhs``, then display it with its (unchecked) ``reason``."""
+        assert self.is_identity(lhs, rhs), f"not an identity: {lhs} = {rhs}"
+        _show(step_latex(lhs, rhs, reason))
+
+    def check_derivation(self, start: object, steps: list) -> None:
+        """Assert every link of ``start = e_1 = e_2 = …``, then display the chain.
+
+        ``steps`` holds ``(expression, reason)`` pairs; each expression must equal the
+        one before it.
+        """
+        previous = start
+        for number, step in enumerate(steps):
+            if not (isinstance(step, tuple) and len(step) == 2):
+                raise ValueError(
+                    f"step {number} must be an (expression, reason) pair, got {step!r}"
+                )
+            expression, _reason = step
+            assert self.is_identity(previous, expression), (
+                f"step {number} fails: {previous} = {expression}"
+            )
+            previous = expression
+        _show(derivation_latex(start, steps))
+
+    def check_positive(self, expr: object) -> None:
+        """Assert that SymPy proves ``expr > 0`` (from the symbols' assumptions), then show it."""
+        expanded = sp.simplify(sp.sympify(expr).subs(self.definitions).doit())
+        assert expanded.is_positive, f"SymPy cannot prove {expr} > 0"
+        _show(f"{tex(expr)} > 0")
+
+
+def _show(latex: str) -> None:
+    from IPython.display import Math, display
+
+    display(Math(latex))

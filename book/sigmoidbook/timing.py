@@ -3,7 +3,8 @@
 Timings are observations of the machine that runs the notebook: a chapter shows
 them (in a cell whose output nbval ignores) and never asserts on them, because a
 slower laptop, a busy machine or another cache size changes them.  Claims about
-speed that the prose makes are checked by ``tests/benchmarks``, which report ratios.
+speed that the prose makes are measured by ``benchmarks/run.py`` (``make benchmark``),
+which reports ratios on the machine it runs on.
 """
 
 from __future__ import annotations

@@ -14,7 +14,11 @@ Modules, one job each:
 ``exercise_slice``  the ``exercise-setup`` cells + the exercises: fast grading
 ``leaks``           :func:`find_leaks`: no solution or hidden test in a release
 ``assign``          :func:`assign`: student release and autograder of one master
+``submission``      finding submissions; only their answer cells are graded
+``sandbox``         bubblewrap: no network, read-only system, private scratch
+``integrity``       disguised tests and canaries: catching a gamed verdict
 ``grade``           :func:`grade_folder`: grading submissions into one CSV
+``report``          the CSV and per-question statistics
 ``verify``          solutions score full marks, untouched notebooks zero
 ``runner``          running ``python -m otter`` as a subprocess
 ``cli``             the command line
@@ -34,13 +38,15 @@ from .grade import (
     Grade,
     autograder_questions,
     find_autograder,
-    find_submissions,
+    find_template,
+    grade_all,
     grade_folder,
     grade_submission,
-    write_csv,
 )
 from .leaks import find_leaks
 from .master import Question, find_masters, is_master, parse_questions, read_config
+from .report import statistics, write_csv
+from .submission import Submission, find_submissions, merge_answers, read_submission
 from .validate import validate_master
 from .verify import verification_problems, verify
 
@@ -59,8 +65,14 @@ __all__ = [
     "find_leaks",
     "find_masters",
     "find_submissions",
+    "find_template",
+    "grade_all",
     "grade_folder",
     "grade_submission",
+    "merge_answers",
+    "read_submission",
+    "statistics",
+    "Submission",
     "is_master",
     "main",
     "outside_slice",

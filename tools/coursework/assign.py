@@ -3,7 +3,8 @@
 For a master ``book/<stem>.ipynb``, :func:`assign` writes::
 
     <dist>/<stem>/student/              the student release: notebook (solutions replaced
-                                        by ``...``, public tests only) and support files
+                                        by ``...``, public tests only), support files and
+                                        ``requirements.txt`` (what the notebook imports)
     <dist>/<stem>/<stem>-student.zip    the same folder, zipped, to hand out
     <dist>/<stem>/autograder/           instructor only: notebook with solutions, tests
     <dist>/<stem>/autograder/<stem>-autograder.zip
@@ -22,6 +23,7 @@ import nbformat
 from .errors import CourseworkError
 from .exercise_slice import EXERCISE_SETUP_TAG
 from .leaks import find_leaks
+from .requirements import write_requirements
 from .runner import run_otter
 from .validate import validate_master
 
@@ -39,9 +41,10 @@ WEBSITE_TAGS = frozenset(
         "quoted-figures",
     }
 )
-#: Tags removed from the student notebook, where they mean nothing: the website's and
-#: ``exercise-setup`` (which only the book's grading tests read, from the master).
-BOOK_ONLY_TAGS = WEBSITE_TAGS | {EXERCISE_SETUP_TAG}
+#: Tags removed from the student notebook, where they mean nothing: the website's,
+#: ``exercise-setup`` (which only the book's grading tests read, from the master) and
+#: ``export`` (cells ``tools/export_chapter_code.py`` copies into the package).
+BOOK_ONLY_TAGS = WEBSITE_TAGS | {EXERCISE_SETUP_TAG, "export"}
 #: Cells tagged ``website-only`` are dropped from the student notebook altogether.
 WEBSITE_ONLY_TAG = "website-only"
 
@@ -155,6 +158,7 @@ def assign(master: Path, dist_dir: Path, validate: bool = True) -> Release:
     student_nb_path = student_dir / master.name
     student_nb = nbformat.read(student_nb_path, as_version=4)
     nbformat.write(strip_website_cells(student_nb), student_nb_path)
+    write_requirements(student_dir)
     autograder_zip = _finish_autograder(ag_dir, stem)
 
     leaks = find_leaks(master, student_dir)

@@ -20,6 +20,7 @@ from .errors import CourseworkError
 from .grade import grade_folder
 from .markers import CONFIG_HEADER
 from .master import find_masters, is_master
+from .report import statistics
 from .verify import verification_problems, verify
 
 
@@ -102,8 +103,20 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     for g in grades:
         possible = sum(g.possible.values())
         status = f"ERROR {g.error}" if g.error else f"{g.total:g}/{possible:g}"
-        print(f"{g.submission.name}: {status}")
+        flags = f"  [FLAGGED: {'; '.join(g.flags)}]" if g.flags else ""
+        print(f"{g.student} ({g.submission.name}): {status}{flags}")
+    if grades:
+        print("per question:")
+        for line in statistics(grades, grades[0].possible):
+            print(f"  {line}")
     print(f"wrote {output}")
+    flagged = [g for g in grades if any(f.startswith("tampering") for f in g.flags)]
+    if flagged:
+        print(
+            f"{len(flagged)} submission(s) tampered with grading (scored without the "
+            "answer cells that did); see the 'flags' column",
+            file=sys.stderr,
+        )
     failed = [g for g in grades if g.error]
     if failed:
         print(

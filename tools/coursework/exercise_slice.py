@@ -5,8 +5,8 @@ exercises need (imports, set-up, definitions, data they read).  Grading the slic
 cells plus every cell from the first ``# BEGIN QUESTION`` on) skips the rest, e.g. a
 training run of minutes that only the prose uses.  Hidden state (a random stream a
 dropped cell consumed) can make a slice disagree with the whole notebook; callers
-therefore keep the whole notebook as the judge (``tests/test_coursework.py`` re-grades
-it whole, with a warning, when the slice does not give full / zero marks).
+therefore keep the whole notebook as the judge (``tests/test_coursework_chapters.py``
+re-grades it whole, with a warning, when the slice does not give full / zero marks).
 
 :func:`untagged_setup` finds the simple mistake: an exercise reading a name that only an
 untagged cell before the exercises defines.
@@ -63,6 +63,7 @@ def drop_cells(nb_path: Path, drop_ids: set[str], dest: Path) -> Path:
     """Write ``nb_path`` without the cells whose ids are in ``drop_ids`` to ``dest``."""
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells = [c for c in nb.cells if c.get("id") not in drop_ids]
+    Path(dest).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dest)
     return dest
 

@@ -1,28 +1,58 @@
-"""Grading submissions with ``otter run`` (no containers) into one CSV."""
+"""Grading submissions with ``otter run`` (no containers), sandboxed, into one CSV.
+
+Per submission (:func:`grade_submission`):
+
+1. only its answer cells are put into the instructor's student notebook
+   (:mod:`coursework.submission`);
+2. that notebook and a disguised copy of the autograder (:mod:`coursework.integrity`)
+   go into a fresh scratch folder, where ``otter run`` grades them inside a bubblewrap
+   sandbox (:mod:`coursework.sandbox`) with a timeout;
+3. the trusted side reads ``results.json`` (plain JSON), maps the tests back to
+   questions and caps the scores.  A run that tampered (a canary passed, a score out of
+   range) is flagged, and graded again without the answer cells that tampered, so that
+   it scores what its honest answers deserve.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures
-import csv
 import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from .errors import CourseworkError
+from .integrity import disguise_autograder, read_results
+from .report import write_csv, write_feedback
 from .runner import run_otter
+from .sandbox import sandbox_prefix
+from .submission import (
+    ANSWER_TAG,
+    Submission,
+    SubmissionError,
+    find_submissions,
+    merge_answers,
+    read_submission,
+)
+
+#: Largest ``results.json`` read back from a sandboxed run.
+_MAX_RESULTS_BYTES = 5_000_000
 
 
 @dataclass
 class Grade:
-    """One submission's result: per-question scores, or an error."""
+    """One submission's result: per-question scores, or an error; and what it tampered."""
 
     submission: Path
     scores: dict[str, float]
     possible: dict[str, float]
     error: str = ""
+    student: str = ""
+    flags: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -51,6 +81,8 @@ def autograder_questions(autograder_zip: Path) -> dict[str, float]:
 def _run_failure(output: str) -> str:
     """The last ``...Error: ...`` line of otter's output, else its last three lines."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if lines and (m := re.fullmatch(r"\[timed out after (\S+) s\]", lines[-1])):
+        return f"timeout after {m.group(1)} s"
     errors = [
         m.group(1)
         for line in lines
@@ -59,36 +91,186 @@ def _run_failure(output: str) -> str:
     return "otter run failed: " + (errors[-1] if errors else " | ".join(lines[-3:]))
 
 
-def grade_submission(
-    submission: Path, autograder_zip: Path, timeout: float | None = None
-) -> Grade:
-    """Grade one ``.ipynb`` or ``.zip`` with ``otter run`` (no containers).
+def find_template(autograder_zip: Path) -> Path:
+    """The student release notebook next to an autograder (``<dist>/<stem>/student/``)."""
+    autograder_zip = Path(autograder_zip)
+    stem = autograder_zip.name.removesuffix("-autograder.zip")
+    template = autograder_zip.parent.parent / "student" / f"{stem}.ipynb"
+    if not template.is_file():
+        raise CourseworkError(
+            f"no student release notebook at {template}: grading takes only the answer "
+            "cells of a submission into the instructor's notebook (run `make assignments`)"
+        )
+    return template
 
-    Submissions execute in *this* Python environment, with your permissions.
-    """
-    submission = Path(submission).resolve()
+
+def _graded_notebook(merged: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``merged`` without its ``grader.check`` cells (tests run at the end)."""
+    out = _copy(merged)
+    out.cells = [
+        c
+        for c in out.cells
+        if not (c.cell_type == "code" and c.source.lstrip().startswith("grader.check("))
+    ]
+    return out
+
+
+def _copy(nb) -> nbformat.NotebookNode:
+    return nbformat.from_dict(json.loads(json.dumps(nb)))
+
+
+def _run_once(nb, name: str, autograder_zip: Path, hide, timeout):
+    """``(results dict | None, token map, error)`` of one sandboxed ``otter run``."""
     with tempfile.TemporaryDirectory(prefix="coursework-grade-") as tmp:
+        scratch = Path(tmp)
+        nbformat.write(nb, scratch / name)
+        mapping = disguise_autograder(autograder_zip, scratch / "autograder.zip")
+        (scratch / "out").mkdir()
+        prefix, env = sandbox_prefix(scratch, hide)
         result = run_otter(
             "run",
             "--no-logo",
             "-a",
-            str(Path(autograder_zip).resolve()),
+            "autograder.zip",
             "-o",
-            tmp,
-            str(submission),
-            cwd=tmp,
+            "out",
+            name,
+            cwd=scratch,
             timeout=timeout,
+            prefix=prefix,
+            env=env,
         )
-        results_path = Path(tmp) / "results.json"
-        if result.returncode != 0 or not results_path.is_file():
-            return Grade(submission, {}, {}, error=_run_failure(result.stdout))
-        results = json.loads(results_path.read_text())
-    scores, possible = {}, {}
-    for test in results.get("tests", []):
-        if "score" in test and "max_score" in test:
-            scores[test["name"]] = float(test["score"])
-            possible[test["name"]] = float(test["max_score"])
-    return Grade(submission, scores, possible)
+        path = scratch / "out" / "results.json"
+        if result.returncode != 0 or not path.is_file():
+            return None, mapping, _run_failure(result.stdout)
+        if path.stat().st_size > _MAX_RESULTS_BYTES:
+            return None, mapping, "results.json too large: the run was tampered with"
+        try:
+            return json.loads(path.read_text()), mapping, ""
+        except (ValueError, UnicodeDecodeError):
+            return None, mapping, "results.json unreadable: the run was tampered with"
+
+
+def _dist_root(autograder_zip: Path) -> list[Path]:
+    """``[<dist>]`` for ``<dist>/<stem>/autograder/<stem>-autograder.zip`` (every
+    chapter's autograder is hidden from a submission), else ``[]``."""
+    if autograder_zip.parent.name == "autograder" and len(autograder_zip.parents) > 3:
+        return [autograder_zip.parents[2]]
+    return []
+
+
+def _answer_indices(nb) -> list[int]:
+    return [
+        i for i, c in enumerate(nb.cells) if ANSWER_TAG in c.metadata.get("tags", [])
+    ]
+
+
+def _blanked(merged, template, indices) -> nbformat.NotebookNode:
+    out = _copy(merged)
+    for i in indices:
+        out.cells[i].source = template.cells[i].source
+    return out
+
+
+@dataclass
+class _Job:
+    template: nbformat.NotebookNode
+    name: str
+    autograder_zip: Path
+    possible: dict[str, float]
+    hide: list[Path]
+    timeout: float | None
+
+    def run(self, nb):
+        """``(Verdict | None, error)`` of one run of ``nb``."""
+        results, mapping, error = _run_once(
+            _graded_notebook(nb),
+            self.name,
+            self.autograder_zip,
+            self.hide,
+            self.timeout,
+        )
+        if results is None:
+            return None, error
+        return read_results(results, mapping, self.possible), ""
+
+
+def _honest_regrade(job: _Job, merged, flags: list[str]):
+    """Grade ``merged`` again without the answer cells that, alone, tamper."""
+    answered = [
+        i
+        for i in _answer_indices(job.template)
+        if merged.cells[i].source != job.template.cells[i].source
+    ]
+    suspects = answered
+    if len(answered) > 1:
+        suspects = []
+        for i in answered:
+            alone = _blanked(merged, job.template, [j for j in answered if j != i])
+            verdict, error = job.run(alone)
+            if error or verdict is None or verdict.tampering:
+                suspects.append(i)
+    flags.append(
+        f"graded without the answer cell(s) that tampered: {len(suspects)} of "
+        f"{len(answered)} answered"
+    )
+    return job.run(_blanked(merged, job.template, suspects))
+
+
+def grade_submission(
+    submission: Path | Submission,
+    autograder_zip: Path,
+    timeout: float | None = None,
+    template: Path | None = None,
+) -> Grade:
+    """Grade one ``.ipynb`` or ``.zip`` (see the module docstring).
+
+    ``template``: the instructor's student notebook (default: :func:`find_template`).
+    Without bubblewrap, the submission runs unsandboxed with your permissions.
+    """
+    sub = submission if isinstance(submission, Submission) else None
+    path = Path(sub.path if sub else submission).resolve()
+    student = sub.student if sub else path.stem
+    autograder_zip = Path(autograder_zip).resolve()
+    possible = autograder_questions(autograder_zip)
+    grade = Grade(path, {}, possible, student=student)
+    if sub and sub.error:
+        grade.error = sub.error
+        return grade
+    template = Path(template or find_template(autograder_zip)).resolve()
+    template_nb = nbformat.read(template, as_version=4)
+    try:
+        merged, notes = merge_answers(template_nb, read_submission(path, template.stem))
+    except SubmissionError as err:
+        grade.error = str(err)
+        return grade
+    grade.flags += notes
+    job = _Job(
+        template_nb,
+        template.name,
+        autograder_zip,
+        possible,
+        [
+            path.parent,
+            autograder_zip.parent,
+            template.parent,
+            *_dist_root(autograder_zip),
+        ]
+        + ([sub.root] if sub and sub.root else []),
+        timeout,
+    )
+    verdict, error = job.run(merged)
+    if verdict is not None and verdict.tampering:
+        grade.flags += [f"tampering: {t}" for t in verdict.tampering]
+        verdict, error = _honest_regrade(job, merged, grade.flags)
+        if verdict is not None and verdict.tampering:
+            grade.flags.append("tampering persists: scored 0")
+            verdict.scores = {}
+    if verdict is None:
+        grade.error = error
+        return grade
+    grade.scores = {q: verdict.scores.get(q, 0.0) for q in possible}
+    return grade
 
 
 def find_autograder(chapter: str, dist_dir: Path) -> Path:
@@ -112,30 +294,19 @@ def find_autograder(chapter: str, dist_dir: Path) -> Path:
     return zip_path
 
 
-def find_submissions(folder: Path) -> list[Path]:
-    """The ``.ipynb`` and ``.zip`` files directly in ``folder``, sorted by name."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CourseworkError(f"submissions folder {folder} does not exist")
-    subs = sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix in {".ipynb", ".zip"}
-    )
-    if not subs:
-        raise CourseworkError(f"no .ipynb or .zip submissions in {folder}")
-    return subs
-
-
 def grade_all(
-    submissions: list[Path],
+    submissions: list[Path | Submission],
     autograder_zip: Path,
     jobs: int = 2,
     timeout: float | None = 1800,
+    template: Path | None = None,
 ) -> list[Grade]:
     """Grade ``submissions`` ``jobs`` at a time, in their order."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(
             pool.map(
-                lambda s: grade_submission(s, autograder_zip, timeout), submissions
+                lambda s: grade_submission(s, autograder_zip, timeout, template),
+                submissions,
             )
         )
 
@@ -153,27 +324,12 @@ def grade_folder(
     submissions = find_submissions(folder)
     questions = autograder_questions(autograder_zip)
     grades = grade_all(submissions, autograder_zip, jobs, timeout)
-    write_csv(grades, questions, output_csv)
+    write_csv(grades, questions, output_csv, root=Path(folder))
+    write_feedback(grades, questions, feedback_dir(output_csv))
     return grades
 
 
-def write_csv(
-    grades: list[Grade], questions: dict[str, float], output_csv: Path
-) -> None:
-    """One row per submission: ``submission, <question>..., total, possible, error``.
-
-    A submission that could not be graded has empty scores and its error.
-    """
+def feedback_dir(output_csv: Path) -> Path:
+    """Where :func:`grade_folder` writes the feedback files: ``<csv stem>-feedback/``."""
     output_csv = Path(output_csv)
-    output_csv.parent.mkdir(parents=True, exist_ok=True)
-    names = list(questions)
-    possible = f"{sum(questions.values()):g}"
-    with open(output_csv, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["submission", *names, "total", "possible", "error"])
-        for g in grades:
-            if g.error:
-                scores = [""] * (len(names) + 1)
-            else:
-                scores = [f"{g.scores.get(n, 0.0):g}" for n in names] + [f"{g.total:g}"]
-            writer.writerow([g.submission.name, *scores, possible, g.error])
+    return output_csv.with_name(f"{output_csv.stem}-feedback")

@@ -1,7 +1,8 @@
-"""Running otter-grader as a subprocess of this interpreter."""
+"""Running otter-grader (or any grading command) as a subprocess of this interpreter."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,17 +10,20 @@ import sys
 from pathlib import Path
 
 
-def run_otter(
-    *args: str, cwd: Path | None = None, timeout: float | None = None
+def run_command(
+    cmd: list[str],
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run ``python -m otter ARGS`` from this interpreter, in its own process group.
+    """Run ``cmd`` in its own process group, output (stdout + stderr) captured.
 
-    On timeout the whole group (otter and the kernel it started) is killed and the
-    result has return code -9 and a note at the end of its output.
+    On timeout the whole group is killed and the result has return code -9 and a note
+    ``[timed out after N s]`` at the end of its output.  Whatever the command leaves
+    running in the group when it ends is killed too.
     """
-    cmd = [sys.executable, "-m", "otter", *args]
     env = {
-        **os.environ,
+        **(os.environ if env is None else env),
         "PYTHONWARNINGS": "ignore",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
@@ -35,9 +39,30 @@ def run_otter(
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group(proc.pid)
         out, _ = proc.communicate()
         return subprocess.CompletedProcess(
-            cmd, -9, out + f"\n[timed out after {timeout} s]", None
+            cmd, -9, out + f"\n[timed out after {timeout:g} s]", None
         )
+    _kill_group(proc.pid)
     return subprocess.CompletedProcess(cmd, proc.returncode, out, None)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def run_otter(
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    prefix: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run ``python -m otter ARGS`` from this interpreter (see :func:`run_command`).
+
+    ``prefix`` (e.g. :func:`coursework.sandbox.sandbox_prefix`) goes before the command.
+    """
+    cmd = [*(prefix or []), sys.executable, "-m", "otter", *args]
+    return run_command(cmd, cwd=cwd, timeout=timeout, env=env)

@@ -29,8 +29,11 @@ def verify(
         solution, blank = release.autograder_notebook, release.student_notebook
         if drop_ids:
             solution = drop_cells(solution, drop_ids, Path(tmp) / f"solution-{name}")
-            blank = drop_cells(blank, drop_ids, Path(tmp) / f"blank-{name}")
-        full, zero = grade_all([solution, blank], release.autograder_zip, jobs, timeout)
+            # the template: answer cells are graded inside the (sliced) release notebook
+            blank = drop_cells(blank, drop_ids, Path(tmp) / "blank" / name)
+        full, zero = grade_all(
+            [solution, blank], release.autograder_zip, jobs, timeout, template=blank
+        )
     for which, g in (("solutions", full), ("untouched student notebook", zero)):
         if g.error:
             raise CourseworkError(f"{name}: grading the {which} failed: {g.error}")

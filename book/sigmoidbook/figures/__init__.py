@@ -8,6 +8,8 @@ One module per figure, each drawing only what its chapter computes and passes in
   landmarks and the products ¼^L multiplied out in float32);
 - :mod:`.dead_neurons` — ``dead_neuron_grid(...)`` (chapter 3: the alive/active masks of
   the chapter's own dead-neuron exercise);
+- :mod:`.softmax` — the temperature slider (chapter 6: the probabilities and the
+  Jacobian's size at each temperature, computed by the chapter);
 - :mod:`._plotly` — what they share: the displayed object (HTML for the website, plotly
   JSON for JupyterLab, alt text), named traces, sliders, the text table, the config.
 

@@ -28,6 +28,7 @@ import plotly.io as pio
 from ..report import minus
 
 __all__ = [
+    "FIGURE_JSON_CLASS",
     "FONT",
     "GRID_COLOR",
     "PLOTLY_CONFIG",
@@ -42,8 +43,20 @@ PLOTLY_CONFIG: dict[str, Any] = {
     "responsive": True,
     "displaylogo": False,
     "showSendToCloud": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud"],
+    "showEditInChartStudio": False,
+    # Four toolbar buttons (PNG, zoom, pan, reset): four tab stops, not eight.
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "sendDataToCloud",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+    ],
 }
+#: The ``<script>`` class that marks a figure's JSON for the website's figure loader
+#: (``book/_ext/plotly_figures.js``, deferred like plotly.js, draws it).
+FIGURE_JSON_CLASS = "sigmoidbook-plotly-json"
 FONT = dict(family="DejaVu Sans, Verdana, sans-serif", size=13, color="#222222")
 GRID_COLOR = "#e5e5e5"
 
@@ -73,25 +86,41 @@ class InteractiveFigure:
             )
 
     def to_html(self) -> str:
-        """The plot div and script (no plotly.js, no MathJax), then the data table."""
-        plot = self.figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            div_id=self.div_id,
-            config=PLOTLY_CONFIG,
-            validate=False,
+        """The plot div, the figure as JSON (no plotly.js, no MathJax), the data table.
+
+        No inline ``Plotly.newPlot`` call: the website loads plotly.js deferred (it
+        does not hold up the first paint) and its figure loader draws every
+        ``<script class="sigmoidbook-plotly-json">`` once plotly.js is there.
+        """
+        height = self.figure.layout.height
+        size = f"height:{height}px; width:100%;" if height else "width:100%;"
+        # JSON inside <script>: no raw "<", ">" or "&" (a "</script>" in a label).
+        payload = (
+            json.dumps(self._figure_json(), ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
         )
         return (
             '<div class="sigmoidbook-interactive" role="figure" '
-            f'aria-label="{html.escape(self.alt)}">\n{plot}\n{self.table_html}\n</div>'
+            f'aria-label="{html.escape(self.alt)}">\n'
+            f'<div class="sigmoidbook-plot" style="{size}">'
+            f'<div id="{self.div_id}" class="plotly-graph-div" '
+            'style="height:100%; width:100%;"></div></div>\n'
+            f'<script type="application/json" class="{FIGURE_JSON_CLASS}" '
+            f'data-target="{self.div_id}">{payload}</script>\n'
+            f"{self.table_html}\n</div>"
         )
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+    def _figure_json(self) -> dict[str, Any]:
         fig_json = json.loads(
             pio.to_json(self.figure, validate=False, remove_uids=True)
         )
         fig_json["config"] = dict(PLOTLY_CONFIG)
+        return fig_json
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        fig_json = self._figure_json()
         return {
             "text/html": self.to_html(),
             "application/vnd.plotly.v1+json": fig_json,

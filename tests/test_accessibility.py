@@ -1,0 +1,253 @@
+"""Every page of the website passes axe-core with no critical or serious violation.
+
+axe-core (the accessibility engine of browsers' developer tools) comes from npm,
+pinned in ``tests/js/package.json`` / ``package-lock.json``; the first run installs
+it with ``npm ci`` (``tests/js/node_modules`` is not committed).  Without npm the
+test is skipped loudly, and fails under CI.  Each built page is opened at a phone
+width (390 px) and a desktop width (1280 px) from the local server
+(``tests/conftest.py``), allowed to render (MathJax, plotly), and checked with
+``axe.run``.  The violations found are printed per page and rule, so a failure says
+what to fix.  Moderate and minor findings are reported in the output, not failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (390, 1280)
+FAILING_IMPACTS = ("critical", "serious")
+
+WAIT_FOR_RENDERING = """async (timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (document.querySelector('.math')) {
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(100);
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  }
+  const drawn = () => [...document.querySelectorAll('.plotly-graph-div')]
+      .every((div) => div._fullLayout && div.querySelector('.main-svg'));
+  while (!drawn() && Date.now() < deadline) await sleep(100);
+}"""
+
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5), count: v.nodes.length,
+  }));
+}"""
+
+
+def _skip_or_fail(message: str) -> None:
+    message = f"ACCESSIBILITY TESTS NOT RUN: {message}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI is set: this is an error)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """``axe.min.js``, installed from ``tests/js/package-lock.json`` on first use."""
+    if not AXE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            _skip_or_fail("npm not found (apt-get install npm) to install axe-core")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=JS_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0 or not AXE.is_file():
+            _skip_or_fail(
+                f"`npm ci` in {JS_DIR} failed:\n{result.stdout}\n{result.stderr}"
+            )
+    return AXE
+
+
+@pytest.fixture(scope="session")
+def axe_reports(built_pages, site_url, open_browser_context, axe_script, built_site):
+    """``{(page, width): [violation, ...]}`` for every page that is not a redirect."""
+    html_dir = built_site[0]
+    reports = {}
+    for width in WIDTHS:
+        context = open_browser_context()
+        context.set_default_timeout(90_000)
+        for name in built_pages:
+            head = (html_dir / name).read_text(errors="replace")[:3000].lower()
+            if 'http-equiv="refresh"' in head:
+                continue  # the root page: checked by tests/test_site_build.py
+            page = context.new_page()
+            page.set_viewport_size({"width": width, "height": 900})
+            try:
+                page.goto(f"{site_url}/{name}", wait_until="load")
+                page.evaluate(WAIT_FOR_RENDERING, 60_000)
+                page.add_script_tag(path=str(axe_script))
+                reports[(name, width)] = page.evaluate(RUN_AXE)
+            finally:
+                page.close()
+        context.close()
+    return reports
+
+
+def _summary(reports, impacts) -> dict[str, list[str]]:
+    found = {}
+    for (name, width), violations in sorted(reports.items()):
+        for v in violations:
+            if v["impact"] in impacts:
+                found.setdefault(f"{name} @ {width}px", []).append(
+                    f"{v['impact']} {v['id']} ×{v['count']} ({v['help']}): {v['nodes']}"
+                )
+    return found
+
+
+def test_every_page_was_checked_at_both_widths(axe_reports):
+    names = {name for name, _ in axe_reports}
+    assert {"book/intro.html", "search.html"} <= names
+    assert {width for _, width in axe_reports} == set(WIDTHS)
+
+
+def test_no_critical_or_serious_axe_violations(axe_reports):
+    others = _summary(axe_reports, ("moderate", "minor"))
+    for where, lines in others.items():  # reported, not failed
+        print(f"axe (moderate/minor) {where}:", *lines, sep="\n  ")
+    failing = _summary(axe_reports, FAILING_IMPACTS)
+    assert not failing, "axe-core violations:\n" + "\n".join(
+        f"{where}:\n  " + "\n  ".join(lines) for where, lines in failing.items()
+    )
+
+
+# --------------------------------------------------------------------------
+# Navigation at every width (workaround_theme_header.py) and keyboard sliders
+# (book/_ext/plotly_figures.js)
+# --------------------------------------------------------------------------
+
+NAV_PAGE = "book/ch1_sigmoid_derivative.html"
+DRAWERS = {
+    "primary-toggle": "#pst-primary-sidebar-modal",  # the chapter list
+    "secondary-toggle": "#pst-secondary-sidebar-modal",  # "Contents" of the page
+}
+
+
+@pytest.mark.parametrize("width", [390, 900])
+def test_menu_and_contents_buttons_open_their_drawers(width, browser_page, site_url):
+    """The visible menu and "Contents" buttons open their drawer, with links in it."""
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{site_url}/{NAV_PAGE}", wait_until="load")
+    for button, drawer in DRAWERS.items():
+        visible = page.locator(f"button.{button}:visible")
+        assert visible.count() == 1, f"{width}px: {visible.count()} visible .{button}"
+        visible.click()
+        page.wait_for_function(
+            "(sel) => document.querySelector(sel).open", arg=drawer, timeout=10_000
+        )
+        links = page.locator(f"{drawer} a:visible")
+        assert links.count() >= 2, f"{width}px: the {button} drawer shows no links"
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "(sel) => !document.querySelector(sel).open", arg=drawer, timeout=10_000
+        )
+    assert not page.js_errors, page.js_errors
+
+
+def test_no_empty_header_bar_on_desktop(browser_page, site_url):
+    """The theme's second header (an empty 64 px bar with a second search box) is gone:
+    the article's own header is at the top of the window."""
+    page = browser_page
+    page.goto(f"{site_url}/{NAV_PAGE}", wait_until="load")
+    assert page.locator("#pst-header:visible").count() == 0
+    top = page.locator(".bd-header-article").bounding_box()
+    assert top and top["y"] < 5, f"the article header starts at y = {top}"
+    search = page.locator("button.search-button:visible, .search-button-field:visible")
+    assert search.count() == 1, f"{search.count()} search boxes"
+
+
+#: A page that shows each slider figure (the chapter that computes it).
+SLIDER_PAGES = {
+    "sigmoidbook-depth-slider": "book/ch2_vanishing_gradients.html",
+    "sigmoidbook-dead-neuron-grid": "book/ch3_relu_dead_neurons.html",
+    "sigmoidbook-activation-explorer": "book/ch3_relu_dead_neurons.html",
+}
+
+
+@pytest.mark.parametrize("div_id", sorted(SLIDER_PAGES))
+def test_each_slider_moves_by_keyboard(div_id, browser_page, site_url):
+    """Beside each slider a labelled range input: Tab to it, End / Home / arrow keys
+    set the figure's step (title and slider position), announced by its label."""
+    page = browser_page
+    page.goto(f"{site_url}/{SLIDER_PAGES[div_id]}", wait_until="load")
+    page.evaluate(WAIT_FOR_RENDERING, 60_000)
+    control = page.locator(f"#{div_id}-keys-0")
+    control.wait_for(state="visible")
+    assert page.locator(f'label[for="{div_id}-keys-0"]').inner_text().strip()
+    steps = page.evaluate(
+        "(id) => document.getElementById(id).layout.sliders[0].steps"
+        ".map((s) => [s.label, s.args[1]['title.text']])",
+        div_id,
+    )
+    control.focus()
+    for key, index in (("End", len(steps) - 1), ("Home", 0), ("ArrowRight", 1)):
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "([id, k]) => document.getElementById(id)._fullLayout.sliders[0].active === k",
+            arg=[div_id, index],
+            timeout=20_000,
+        )
+        title = page.locator(f"#{div_id} .gtitle").text_content()
+        assert title == steps[index][1].replace("<br>", ""), (key, title)
+        assert control.get_attribute("aria-valuetext") == steps[index][0]
+    assert not page.js_errors, page.js_errors
+
+
+# --------------------------------------------------------------------------
+# The quiz renderer (sigmoidbook.quiz_html), without a browser
+# --------------------------------------------------------------------------
+
+
+def test_quiz_html_labels_every_input(quiz_path):
+    """Each question is a fieldset with a legend; every radio is inside its label
+    (with a spoken name when the answer is math); every number box has a label."""
+    import json
+    import re
+
+    from sigmoidbook.quiz_html import quiz_html
+
+    questions = json.loads(quiz_path.read_text(encoding="utf-8"))
+    text = quiz_html(questions, quiz_id="q")
+    assert text.count("<fieldset") == text.count("<legend>") == len(questions)
+    radios = re.findall(r'<label class="MCButton"[^>]*><input type="radio"[^>]*>', text)
+    assert len(radios) == text.count('type="radio"')
+    with_math = [
+        a
+        for q in questions
+        if q["type"] != "numeric"
+        for a in q["answers"]
+        if "$" in a["answer"]
+    ]
+    assert sum("aria-label=" in radio for radio in radios) == len(with_math)
+    for box in re.findall(r'<input type="text"[^>]*id="([^"]+)"', text):
+        assert f'<label for="{box}">' in text, box
+    assert "$" not in re.sub(
+        r"<script>.*?</script>|data-[a-z]+='[^']*'|data-[a-z]+=\"[^\"]*\"",
+        "",
+        text,
+        flags=re.S,
+    )
+
+
+def test_quiz_html_refuses_bad_input():
+    from sigmoidbook.quiz_html import quiz_html
+
+    with pytest.raises(ValueError, match="quiz_id"):
+        quiz_html([], quiz_id="1 bad")
+    with pytest.raises(ValueError, match="unknown quiz question type"):
+        quiz_html([{"question": "?", "type": "essay", "answers": []}], quiz_id="q")
