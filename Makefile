@@ -13,7 +13,7 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 # `make execute NB=book/ch2_vanishing_gradients.ipynb` re-executes one notebook.
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help venv lab book test benchmark lint format sync export execute clean assignments grade
+.PHONY: help venv lab book test test-platforms benchmark lint format sync export execute clean assignments grade
 
 help:
 	@echo "For readers"
@@ -23,6 +23,7 @@ help:
 	@echo "For contributors"
 	@echo "  make test     every test: lint, nbval on all notebooks, unit tests, site build, browser"
 	@echo "  make benchmark  the chapters' speed claims as ratios on this machine (not a test)"
+	@echo "  make test-platforms   the book where readers run it: simulated Colab, Python 3.12/3.13"
 	@echo "  make lint     ruff check + ruff format --check over every .py file and notebook"
 	@echo "  make format   apply ruff's fixes and format, then re-pair the notebooks' .md texts"
 	@echo "  make sync     bring each notebook and its MyST .md text in step (jupytext --sync)"
@@ -60,6 +61,12 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Where readers run it: each chapter alone in a Colab-like environment, and the
+# torch-free tests under Python 3.12 and 3.13 (pyenv's, where present). Slow: it
+# builds those environments (cached in .venv-colab and .venv-py3*). CI runs both.
+test-platforms: $(STAMP)
+	$(BIN)/python -m pytest -m platforms tests/test_colab.py tests/test_python_versions.py
 
 # An observation, not a test: ratios of this machine, nothing asserted (benchmarks/run.py).
 benchmark: $(STAMP)

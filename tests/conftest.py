@@ -130,6 +130,20 @@ def built_pages(built_site) -> list[str]:
 # through Playwright; `playwright install` is never needed.
 # --------------------------------------------------------------------------
 
+# Runs in the page once it has loaded: waits for MathJax's first typeset and
+# for every plotly figure to be drawn (or for the time limit).
+WAIT_FOR_RENDERING = """async (timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (document.querySelector('.math')) {
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(100);
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  }
+  const drawn = () => [...document.querySelectorAll('.plotly-graph-div')]
+      .every((div) => div._fullLayout && div.querySelector('.main-svg'));
+  while (!drawn() && Date.now() < deadline) await sleep(100);
+}"""
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -19,22 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import WAIT_FOR_RENDERING
+
 JS_DIR = Path(__file__).resolve().parent / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)
 FAILING_IMPACTS = ("critical", "serious")
-
-WAIT_FOR_RENDERING = """async (timeoutMs) => {
-  const deadline = Date.now() + timeoutMs;
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  if (document.querySelector('.math')) {
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(100);
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-  }
-  const drawn = () => [...document.querySelectorAll('.plotly-graph-div')]
-      .every((div) => div._fullLayout && div.querySelector('.main-svg'));
-  while (!drawn() && Date.now() < deadline) await sleep(100);
-}"""
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});

@@ -27,6 +27,9 @@ import yaml
 
 from conftest import BOOK_DIR, REPO_ROOT
 
+#: `make test-platforms` (and CI), not `make test`: these build other environments.
+pytestmark = pytest.mark.platforms
+
 #: What Colab has that the chapters use (its versions differ; ours are pinned).
 COLAB_PACKAGES = (
     "numpy",

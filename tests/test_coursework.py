@@ -168,6 +168,8 @@ def test_release_layout(fixture_release):
     assert {p.split("==")[0] for p in pins if not p.startswith("#")} == {
         "numpy",
         "otter-grader",
+        "jupyterlab",
+        "ipykernel",
     }, pins
     with zipfile.ZipFile(r.student_zip) as zf:
         assert f"{GOOD_MASTER.stem}/{GOOD_MASTER.name}" in zf.namelist()

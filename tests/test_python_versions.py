@@ -25,6 +25,9 @@ import pytest
 
 from conftest import BOOK_DIR, REPO_ROOT
 
+#: `make test-platforms` (and CI), not `make test`: these build other environments.
+pytestmark = pytest.mark.platforms
+
 VERSIONS = ["3.12", "3.13"]
 LINUX_TAGS = [
     "manylinux_2_28_x86_64",

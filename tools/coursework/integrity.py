@@ -8,8 +8,10 @@ what this module adds is a way to *notice*:
 * :func:`disguise_autograder` writes the copy of the autograder that a sandboxed run
   uses, with every test renamed to a random token and **canary** tests added: copies
   of a real test (same code, same points, same look) plus one line that is false in
-  any honest run (``0.1 + 0.2 == 0.3`` in floating point).  The submission sees
-  neither the question names nor which tests are canaries.
+  any honest run (``0.1 + 0.2 == 0.3`` in floating point).  The submission does not
+  see the question names; the canaries run after the real tests (a canary re-runs a
+  test's code, which may change state), so a submission that counts its questions
+  can tell them apart by their order.
 * :func:`read_results` maps the tokens back to questions in the trusted process, caps
   every score at the instructor's points, and reports as *tampering* any passed
   canary, unknown test, or score above what is possible.
@@ -78,14 +80,15 @@ def disguise_autograder(src: Path, dest: Path) -> dict[str, str | None]:
             for info in infos:
                 if info.filename not in tests:
                     out.writestr(info.filename, zf.read(info))
+            # otter runs tests/*.py in name order: sorted tokens keep the instructor's
+            # order, and the canaries (which re-run a test's code) come after them all
+            tokens = sorted(_token() for _ in range(len(tests) + N_CANARIES))
             renamed = []
-            for test in tests.values():
-                token = _token()
+            for token, (_, test) in zip(tokens, sorted(tests.items()), strict=False):
                 mapping[token] = test["name"]
                 renamed.append((token, {**test, "name": token}))
             model = min(tests.values(), key=lambda t: len(repr(t)))
-            for _ in range(N_CANARIES):
-                token = _token()
+            for token in tokens[len(tests) :]:
                 mapping[token] = None
                 renamed.append((token, _canary(model, token)))
             for token, test in sorted(renamed):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-ALWAYS = ("otter-grader",)
+#: Always in: otter-grader for grader.check, and JupyterLab and its kernel to open the notebook.
+ALWAYS = ("otter-grader", "jupyterlab", "ipykernel")
 
 
 def _imports(source: str) -> set[str]:

@@ -34,6 +34,8 @@ __all__ = [
     "PLOTLY_CONFIG",
     "InteractiveFigure",
     "Traces",
+    "base_layout",
+    "footnote",
     "data_table",
     "plotly_dash",
     "slider",
@@ -224,3 +226,31 @@ def plotly_dash(style: str | tuple) -> str:
         return named[style]
     _, pattern = style
     return ",".join(f"{2 * length:g}px" for length in pattern)
+
+
+def base_layout(title: str, *, height: int, margin: dict, **title_style: Any) -> dict:
+    """What every figure's layout starts with: no plotly template, the book's font, the
+    height and margins given, and a title aligned with the plot's left edge
+    (``title_style``: e.g. ``y=``, ``yanchor=``, ``font=``)."""
+    return dict(
+        template="none",
+        font=FONT,
+        height=height,
+        margin=margin,
+        title=dict(text=title, x=0.0, xanchor="left", xref="paper", **title_style),
+    )
+
+
+def footnote(text: str) -> dict:
+    """A left-aligned note just under the plot (a key or a footnote), as an annotation."""
+    return dict(
+        text=text,
+        x=0,
+        y=-0.02,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=11, color="#555555"),
+    )

@@ -27,7 +27,14 @@ from plotly.subplots import make_subplots
 
 from ..report import minus
 from ..style import ACTIVATION_COLORS
-from ._plotly import FONT, InteractiveFigure, Traces, data_table, slider
+from ._plotly import (
+    InteractiveFigure,
+    Traces,
+    base_layout,
+    data_table,
+    footnote,
+    slider,
+)
 
 __all__ = ["DIV_ID", "dead_neuron_grid"]
 
@@ -117,24 +124,14 @@ def _add_grids(traces: Traces, z: list[list], shape: tuple[int, int]) -> None:
 
 
 def _layout(figure: go.Figure, title: str, steps: list, active: int) -> None:
-    key = dict(
-        text="coloured: alive (a gradient reaches the unit) · pale: a gradient, but "
-        "z ≤ 0 on every example · black: dead",
-        x=0,
-        y=-0.02,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font=dict(size=11, color="#555555"),
+    key = footnote(
+        "coloured: alive (a gradient reaches the unit) · pale: a gradient, but "
+        "z ≤ 0 on every example · black: dead"
     )
     figure.update_layout(
-        template="none",
-        font=FONT,
-        height=440,
-        margin=dict(l=20, r=20, t=90, b=110),
-        title=dict(text=title, x=0.0, xanchor="left", xref="paper", font=dict(size=14)),
+        **base_layout(
+            title, height=440, margin=dict(l=20, r=20, t=90, b=110), font=dict(size=14)
+        ),
         sliders=[slider(steps, active=active, prefix="hidden bias b = ", y=-0.14)],
         plot_bgcolor="white",
         annotations=[*figure.layout.annotations, key],

@@ -24,10 +24,10 @@ import plotly.graph_objects as go
 from ..report import minus
 from ..style import ACTIVATION_COLORS, ACTIVATION_LINESTYLES
 from ._plotly import (
-    FONT,
     GRID_COLOR,
     InteractiveFigure,
     Traces,
+    base_layout,
     data_table,
     plotly_dash,
     slider,
@@ -246,15 +246,10 @@ def _mark_format_limits(figure: go.Figure) -> None:
 def _layout(figure: go.Figure, title: str, depth_slider_: dict, lowest: float) -> None:
     """Title, legend, slider and log axes (down to a decade below ``lowest``)."""
     figure.update_layout(
-        template="none",
-        font=FONT,
-        height=560,
-        margin=dict(l=70, r=20, t=120, b=90),
-        title=dict(
-            text=title,
-            x=0.0,
-            xanchor="left",
-            xref="paper",
+        **base_layout(
+            title,
+            height=560,
+            margin=dict(l=70, r=20, t=120, b=90),
             y=0.97,
             yanchor="top",
             font=dict(size=14),

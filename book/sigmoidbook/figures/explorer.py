@@ -27,11 +27,12 @@ from plotly.subplots import make_subplots
 from ..report import minus
 from ..style import ACTIVATION_COLORS, ACTIVATION_LINESTYLES
 from ._plotly import (
-    FONT,
     GRID_COLOR,
     InteractiveFigure,
     Traces,
+    base_layout,
     data_table,
+    footnote,
     plotly_dash,
     slider,
 )
@@ -198,27 +199,12 @@ def _add_markers_and_table(traces: Traces, activations: Mapping, start: dict) ->
 
 
 def _layout(figure: go.Figure, title: str, steps: list, active: int) -> None:
-    footnote = dict(
-        text="* no derivative here (a kink); shown is the value autograd uses.",
-        x=0,
-        y=-0.02,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font=dict(size=11, color="#555555"),
-    )
+    note = footnote("* no derivative here (a kink); shown is the value autograd uses.")
     figure.update_layout(
-        template="none",
-        font=FONT,
-        height=780,
-        margin=dict(l=55, r=20, t=125, b=110),
-        title=dict(
-            text=title,
-            x=0.0,
-            xanchor="left",
-            xref="paper",
+        **base_layout(
+            title,
+            height=780,
+            margin=dict(l=55, r=20, t=125, b=110),
             y=0.985,
             yanchor="top",
             yref="container",
@@ -227,7 +213,7 @@ def _layout(figure: go.Figure, title: str, steps: list, active: int) -> None:
         sliders=[slider(steps, active=active, prefix="x = ")],
         hovermode="closest",
         plot_bgcolor="white",
-        annotations=[*figure.layout.annotations, footnote],
+        annotations=[*figure.layout.annotations, note],
     )
     axes = dict(gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", row=1)
     figure.update_xaxes(title_text="x", range=[-6.2, 6.2], zeroline=True, **axes)

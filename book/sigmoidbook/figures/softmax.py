@@ -25,7 +25,14 @@ from plotly.subplots import make_subplots
 
 from ..report import minus
 from ..style import OKABE_ITO
-from ._plotly import FONT, GRID_COLOR, InteractiveFigure, Traces, data_table, slider
+from ._plotly import (
+    GRID_COLOR,
+    InteractiveFigure,
+    Traces,
+    base_layout,
+    data_table,
+    slider,
+)
 
 __all__ = ["DIV_ID", "temperature_slider"]
 
@@ -189,11 +196,9 @@ def temperature_slider(
         for i in range(len(t))
     ]
     figure.update_layout(
-        template="none",
-        font=FONT,
-        height=520,
-        margin=dict(l=60, r=20, t=110, b=150),
-        title=dict(text=titles[active], x=0.0, xanchor="left", xref="paper"),
+        **base_layout(
+            titles[active], height=520, margin=dict(l=60, r=20, t=110, b=150)
+        ),
         legend=dict(orientation="h", x=0.55, y=1.02, yanchor="bottom"),
         sliders=[slider(steps, active=active, prefix="temperature T = ", y=-0.18)],
         bargap=0.3,
