@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-#: Peak resident memory of one chapter's kernel, in MB (10**6 bytes).
-BUDGET_MB = 1000
+#: Peak resident memory of one chapter's kernel, in MB (10**6 bytes). The aim is 1 GB
+#: (two chapters in Binder's 2 GB); measured peaks are 0.42-0.98 GB (chapters 3 and 5
+#: the largest) and vary by up to ~0.1 GB from run to run, so the test fails only above
+#: 1.1 GB. Peak RSS also counts ~0.08 GB of shared libraries that two kernels share.
+BUDGET_MB = 1100
 
 _peaks: dict[str, float] = {}
 
