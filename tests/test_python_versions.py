@@ -127,7 +127,15 @@ TORCH_MODULES = (
 )
 #: Tests that need more than the reader's packages (a browser, otter, the site build).
 #: (and test_lint: the linter's verdict does not depend on the interpreter).
-HEAVY_MARKERS = ("playwright", "otter", "coursework", "built_site", "ruff")
+HEAVY_MARKERS = (
+    "playwright",
+    "otter",
+    "coursework",
+    "built_site",
+    "ruff",
+    "sys.executable",  # runs another program of this environment (e.g. the benchmarks)
+    "jupyter",
+)
 
 
 def imported_modules(code: str) -> set[str]:
