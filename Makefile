@@ -13,16 +13,20 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 # `make execute NB=book/ch2_vanishing_gradients.ipynb` re-executes one notebook.
 NB ?= $(NOTEBOOKS)
 
-.PHONY: help venv lab book test test-platforms benchmark lint format sync export execute clean assignments grade
+.PHONY: help venv lab book html pdf site-archive lighthouse test test-platforms benchmark lint format sync export execute clean assignments grade
 
 help:
 	@echo "For readers"
 	@echo "  make venv     create .venv with everything the book needs (Python 3.11-3.13)"
 	@echo "  make lab      open the chapters in JupyterLab"
-	@echo "  make book     build the website into _build/html (warnings are errors)"
+	@echo "  make book     the website with its downloads into _build/html: pages (warnings are"
+	@echo "                errors), student notebooks, the whole-book PDF, the offline zip"
+	@echo "  make html     only the pages and student notebooks (quick, for authors)"
+	@echo "  make pdf      the whole-book PDF, _build/html/downloads/sigmoid-book.pdf"
 	@echo "For contributors"
 	@echo "  make test     every test: lint, nbval on all notebooks, unit tests, site build, browser"
 	@echo "  make benchmark  the chapters' speed claims as ratios on this machine (not a test)"
+	@echo "  make lighthouse Lighthouse scores and gzip sizes of every page, phone profile (not a test)"
 	@echo "  make test-platforms   the book where readers run it: simulated Colab, Python 3.12/3.13"
 	@echo "  make lint     ruff check + ruff format --check over every .py file and notebook"
 	@echo "  make format   apply ruff's fixes and format, then re-pair the notebooks' .md texts"
@@ -53,11 +57,26 @@ $(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The published site: pages, then the PDF, then the offline zip of both (made last:
+# it holds everything else).  Timings on 2 cores: pages ~15 s (+ ~60 s the first
+# time, for the student notebooks), PDF ~2.5 min, zip ~10 s.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	@$(MAKE) --no-print-directory html
+	@$(MAKE) --no-print-directory pdf
+	@$(MAKE) --no-print-directory site-archive
 	@echo
 	@echo "The website is in _build/html/. Open _build/html/index.html in a browser,"
 	@echo "or serve it: $(BIN)/python -m http.server -d _build/html 8000"
+
+html: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Chromium prints the single-page build (book/_ext/site_pdf.py); no TeX needed.
+pdf: $(STAMP)
+	$(BIN)/python book/_ext/site_pdf.py --site _build/html
+
+site-archive: $(STAMP)
+	$(BIN)/python book/_ext/site_archive.py --site _build/html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -66,11 +85,15 @@ test: $(STAMP)
 # torch-free tests under Python 3.12 and 3.13 (pyenv's, where present). Slow: it
 # builds those environments (cached in .venv-colab and .venv-py3*). CI runs both.
 test-platforms: $(STAMP)
-	$(BIN)/python -m pytest -m platforms tests/test_colab.py tests/test_python_versions.py
+	$(BIN)/python -m pytest -m platforms tests/test_colab.py tests/test_python_versions.py tests/test_gradescope.py
 
 # An observation, not a test: ratios of this machine, nothing asserted (benchmarks/run.py).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Lighthouse (npm, benchmarks/js) over the built site served on 127.0.0.1; build it first.
+lighthouse: $(STAMP)
+	$(BIN)/python benchmarks/lighthouse.py --site _build/html
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,9 @@
 Used by tests/test_browser.py: drag every slider of a page in the browser and record
 what it shows (:func:`exercise_sliders`), then check each record against values this
 module computes itself, not with the figure's code (:func:`check_slider_records`).
+:data:`FIGURES` builds each figure as its chapter does, from small data of the right
+shape, for the tests that draw the figures on their own (test_figure_layout.py,
+test_figure_text.py).
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ import re
 import numpy as np
 import torch
 
-from sigmoidbook.report import minus
+from sigmoidbook.figures.dead_neurons import dead_neuron_grid
+from sigmoidbook.figures.depth import depth_slider
+from sigmoidbook.figures.explorer import activation_explorer
+from sigmoidbook.figures.softmax import temperature_slider
+from sigmoidbook.report import format_number, minus
 
 # --------------------------------------------------------------------------
 # Driving a slider
@@ -57,7 +64,8 @@ def drag_slider(page, div_id: str, index: int, attempts: int = 3) -> None:
 
     figure = page.locator(f"#{div_id}")
     for _ in range(attempts):
-        figure.scroll_into_view_if_needed()
+        # The grip itself: a figure taller than the window may be "in view" without it.
+        figure.locator(".slider-grip-rect").scroll_into_view_if_needed()
         grip = figure.locator(".slider-grip-rect").bounding_box()
         tick = figure.locator(".slider-tick-rect").nth(index).bounding_box()
         assert grip and tick, f"{div_id}: slider not on screen"
@@ -172,30 +180,35 @@ def check_explorer(record: dict) -> None:
     for row, (name, function) in enumerate(EXPLORER_FUNCTIONS.items()):
         value, slope = value_and_slope(function, x)
         assert table["f(x)"][row] == minus(f"{value:.4f}"), (name, x)
-        assert table["f′(x)"][row].removesuffix(" *") == minus(f"{slope:.4f}"), (
+        assert table["f′(x)"][row].removesuffix("*") == minus(f"{slope:.4f}"), (
             name,
             x,
         )
         kinked = x == 0 and name in ("ReLU", "Leaky ReLU (0.1)")
-        assert table["f′(x)"][row].endswith(" *") == kinked, (name, x)
+        assert table["f′(x)"][row].endswith("*") == kinked, (name, x)
     if x == 3.0:
         assert record["title"] == "x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452"
+
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def check_depth(record: dict) -> None:
     depth = int(record["label"])
     assert record["current_value"] == f"depth L = {depth}"
-    title = record["title"]
-    assert f"(1/4)^{depth} = " + minus(f"{0.25**depth:.3e}") in title, title
+    title = record["title"]  # as displayed: the title's lines run together
+    exponent = str(depth).translate(SUPERSCRIPT)
+    assert f"¼{exponent} = {format_number(0.25**depth, '.3e')}" in title, title
     product = np.float32(1)
     with np.errstate(under="ignore"):
         for _ in range(depth):  # one float32 rounding per layer, as in a backward pass
             product = np.float32(product * np.float32(0.25))
     tiny = np.finfo(np.float32).smallest_normal
     if product == 0:
-        assert "float32 product: 0 (underflow)" in title, title
+        assert title.endswith("float32 product: 0float32: underflow to 0"), title
     else:
-        assert "float32 product: " + minus(f"{float(product):.3e}") in title, title
+        shown = format_number(float(product), ".3e")
+        assert f"float32 product: {shown}float32: " in title, title
     assert ("subnormal" in title) == bool(0 < product < tiny), title
     assert ("1 + g rounds to 1" in title) == bool(
         np.float32(1) + product == np.float32(1) and product >= tiny
@@ -220,9 +233,9 @@ def check_dead(record: dict) -> None:
     bias = float(record["label"].replace("−", "-"))
     assert record["current_value"] == f"hidden bias b = {record['label']}"
     relu = exercise_relu_alive(bias)
-    expected = minus(
-        f"b = {bias:.2f}: ReLU {relu}/128 units alive · "
-        f"Leaky ReLU (0.1) 128/128 alive, {relu} active"
+    expected = minus(  # as displayed: the title's lines run together
+        f"hidden bias b = {bias:.2f}ReLU: {relu}/128 units alive"
+        f"Leaky ReLU (0.1): 128 alive, {relu} active"
     )
     assert record["title"] == expected, record["title"]
     assert record["alive_cells"] == relu, (
@@ -249,3 +262,84 @@ def check_slider_records(where: str, records: list[dict]) -> None:
                 check(record)
             except AssertionError as error:
                 raise AssertionError(f"{context}: {error}") from error
+
+
+# --------------------------------------------------------------------------
+# The figures, built as the chapters build them (small data of the right shape)
+# --------------------------------------------------------------------------
+
+
+def build_depth():
+    """Chapter 2: float32 landmarks and the float32 products (1/4)^L, L = 1 … 80."""
+    product, products = np.float32(1), []
+    with np.errstate(under="ignore"):
+        for _ in range(80):
+            product = np.float32(product * np.float32(0.25))
+            products.append(product)
+    landmarks = {"update lost": 12, "subnormal": 64, "zero": 75}
+    return depth_slider(landmarks, np.array(products, dtype=np.float32))
+
+
+def value_and_derivative(function, x):
+    """Chapter 3's autograd helper."""
+    x = torch.as_tensor(x, dtype=torch.float64).clone().requires_grad_(True)
+    (dy,) = torch.autograd.grad(function(x).sum(), x)
+    return function(x).detach().numpy(), dy.numpy()
+
+
+def build_explorer():
+    """Chapter 3: its six activations."""
+    activations = {
+        "sigmoid": ("sigmoid", torch.sigmoid),
+        "tanh": ("tanh", torch.tanh),
+        "relu": ("ReLU", torch.relu),
+        "leaky_relu": (
+            "Leaky ReLU (0.1)",
+            lambda x: torch.nn.functional.leaky_relu(x, 0.1),
+        ),
+        "gelu": ("GELU", torch.nn.functional.gelu),
+        "silu": ("SiLU", torch.nn.functional.silu),
+    }
+    return activation_explorer(activations, value_and_derivative)
+
+
+def build_dead_neurons():
+    """Chapter 3: its exercise's 128 units at biases 0, −0.02, …, −0.24 and −3
+    (recomputed as figure_checks.exercise_relu_alive does, so the browser checks apply)."""
+    biases = [*np.round(np.arange(0, -0.25, -0.02), 2), -3.0]
+    torch.manual_seed(0)
+    weight = torch.nn.Linear(784, 128).weight.detach().double()
+    generator = torch.Generator().manual_seed(1)
+    inputs = (0.1 * torch.randn(64, 784, generator=generator)).double()
+    alive = np.array([((inputs @ weight.T + b) > 0).any(dim=0).numpy() for b in biases])
+    return dead_neuron_grid(
+        biases,
+        relu_alive=alive,
+        leaky_alive=np.ones_like(alive),
+        leaky_active=alive,
+        initial_bias=-0.14,
+    )
+
+
+def build_softmax():
+    """Chapter 6: five classes, T = 2^−4 … 2^4 in quarter powers."""
+    logits = np.array([3.0, 1.5, 0.5, 0.0, -1.0])
+    temperatures = 2.0 ** np.arange(-4, 4.25, 0.25)
+    probabilities, frobenius, largest = [], [], []
+    for T in temperatures:
+        e = np.exp(logits / T - np.max(logits / T))
+        p = e / e.sum()
+        J = (np.diag(p) - np.outer(p, p)) / T
+        probabilities.append(p)
+        frobenius.append(np.linalg.norm(J))
+        largest.append(np.linalg.eigvalsh(J).max())
+    names = ["a", "b", "c", "d", "e"]
+    return temperature_slider(names, temperatures, probabilities, frobenius, largest)
+
+
+FIGURES = {
+    "depth": build_depth,
+    "explorer": build_explorer,
+    "dead_neurons": build_dead_neurons,
+    "softmax": build_softmax,
+}

@@ -6,86 +6,40 @@ it with ``npm ci`` (``tests/js/node_modules`` is not committed).  Without npm th
 test is skipped loudly, and fails under CI.  Each built page is opened at a phone
 width (390 px) and a desktop width (1280 px) from the local server
 (``tests/conftest.py``), allowed to render (MathJax, plotly), and checked with
-``axe.run``.  The violations found are printed per page and rule, so a failure says
+``axe.run``, during the one visit per page and width that tests/test_site_reader.py
+also reads.  The violations found are printed per page and rule, so a failure says
 what to fix.  Moderate and minor findings are reported in the output, not failed.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
+import test_site_reader
+from test_site_reader import WIDTHS, site_visits
 
 from conftest import WAIT_FOR_RENDERING
 
-JS_DIR = Path(__file__).resolve().parent / "js"
-AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = (390, 1280)
+#: The fixture that installs axe-core (npm ci in tests/js), shared with test_site_reader.
+axe_script = test_site_reader.axe_script
+
 FAILING_IMPACTS = ("critical", "serious")
 
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5), count: v.nodes.length,
-  }));
-}"""
-
-
-def _skip_or_fail(message: str) -> None:
-    message = f"ACCESSIBILITY TESTS NOT RUN: {message}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set: this is an error)")
-    pytest.skip(message)
-
 
 @pytest.fixture(scope="session")
-def axe_script() -> Path:
-    """``axe.min.js``, installed from ``tests/js/package-lock.json`` on first use."""
-    if not AXE.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            _skip_or_fail("npm not found (apt-get install npm) to install axe-core")
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=JS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0 or not AXE.is_file():
-            _skip_or_fail(
-                f"`npm ci` in {JS_DIR} failed:\n{result.stdout}\n{result.stderr}"
-            )
-    return AXE
-
-
-@pytest.fixture(scope="session")
-def axe_reports(built_pages, site_url, open_browser_context, axe_script, built_site):
-    """``{(page, width): [violation, ...]}`` for every page that is not a redirect."""
-    html_dir = built_site[0]
-    reports = {}
-    for width in WIDTHS:
-        context = open_browser_context()
-        context.set_default_timeout(90_000)
-        for name in built_pages:
-            head = (html_dir / name).read_text(errors="replace")[:3000].lower()
-            if 'http-equiv="refresh"' in head:
-                continue  # the root page: checked by tests/test_site_build.py
-            page = context.new_page()
-            page.set_viewport_size({"width": width, "height": 900})
-            try:
-                page.goto(f"{site_url}/{name}", wait_until="load")
-                page.evaluate(WAIT_FOR_RENDERING, 60_000)
-                page.add_script_tag(path=str(axe_script))
-                reports[(name, width)] = page.evaluate(RUN_AXE)
-            finally:
-                page.close()
-        context.close()
-    return reports
+def axe_reports(
+    built_site, built_pages, site_url, open_browser_context, open_site_page, axe_script
+):
+    """``{(page, width): [violation, ...]}``, from the one visit per page and width
+    that tests/test_site_reader.py also reads."""
+    visits = site_visits(
+        built_site,
+        built_pages,
+        site_url,
+        open_browser_context,
+        open_site_page,
+        axe_script,
+    )
+    return {key: report["axe"] for key, report in visits.items()}
 
 
 def _summary(reports, impacts) -> dict[str, list[str]]:

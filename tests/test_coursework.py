@@ -1,18 +1,17 @@
 """Coursework: the otter-grader machinery of the ``coursework`` package.
 
 On the tiny masters in ``tests/fixtures/`` (independent of the chapters): a release has
-no solution and no hidden test, grading a folder gives full marks for the solutions
-and zero for the untouched notebook in one CSV, a master whose solution lost its
-markers is caught three ways (validation, the leak check, and the zero-score check),
-real submissions (subfolders, upper-case names, other kernels, zips with extra files)
-are graded or reported, and bad input gives clear errors.  Every chapter master is
-tested in ``test_coursework_chapters.py``; the tamper suite is
-``test_grading_safety.py``.
+no solution and no hidden test, a master whose solution lost its markers is caught
+(validation, the leak check; the zero-score check is in ``test_coursework_grading.py``,
+unmarked answer lines in ``test_coursework_leaks.py``), the exercise slice, and clear
+errors for bad masters.
+Grading and its reports are in ``test_coursework_grading.py``, the command line in
+``test_coursework_cli.py``; every chapter master is tested in
+``test_coursework_chapters.py``; the tamper suite is ``test_grading_safety.py``.
 """
 
 from __future__ import annotations
 
-import csv
 import shutil
 import zipfile
 from pathlib import Path
@@ -22,7 +21,6 @@ import pytest
 
 import coursework
 from coursework import markers
-from coursework.runner import run_otter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,120 +32,6 @@ LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
 @pytest.fixture(scope="module")
 def fixture_release(tmp_path_factory):
     return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
-
-
-def _half_right(student_notebook: Path) -> nbformat.NotebookNode:
-    """The student notebook answered with a naive sigmoid and a wrong maximum."""
-    nb = nbformat.read(student_notebook, as_version=4)
-    for cell in nb.cells:
-        if "otter_answer_cell" in cell.metadata.get("tags", []):
-            cell.source = (
-                "def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"
-                if "sigmoid" in cell.source
-                else "sigma_prime_max = 0.3"
-            )
-    return nb
-
-
-def _plain_otter_student(workdir: Path) -> Path:
-    """The student notebook plain ``otter assign`` makes of the leaky master (renamed to
-    the good master's assignment), without this package's checks."""
-    leaky = nbformat.read(LEAKY_MASTER, as_version=4)
-    leaky.cells[0].source = leaky.cells[0].source.replace(
-        LEAKY_MASTER.stem, GOOD_MASTER.stem
-    )
-    nbformat.write(leaky, workdir / GOOD_MASTER.name)
-    shutil.copy(FIXTURES / "coursework_support.py", workdir)
-    result = run_otter("assign", "--no-run-tests", GOOD_MASTER.name, "out", cwd=workdir)
-    assert result.returncode == 0, result.stdout
-    return workdir / "out" / "student" / GOOD_MASTER.name
-
-
-@pytest.fixture(scope="module")
-def fixture_batch(fixture_release, tmp_path_factory):
-    """One `coursework grade` run over a folder of every kind of submission (graded 2 at a time).
-
-    alice: the solutions; bob: the untouched student notebook; carol: a half-right
-    answer, zipped as ``grader.export`` does; dave/erin: alice and bob without the
-    cells outside the exercise slice; frank: the untouched student notebook that
-    plain ``otter assign`` makes of the leaky master (renamed to this assignment);
-    wrong: a notebook of another assignment.
-    Returns ``(exit status, {submission: CSV row}, dropped cell ids)``.
-    """
-    folder = tmp_path_factory.mktemp("submissions")
-    shutil.copy(
-        _plain_otter_student(tmp_path_factory.mktemp("leaky")),
-        folder / "frank_leaky_untouched.ipynb",
-    )
-    release = fixture_release
-    shutil.copy(release.autograder_notebook, folder / "alice_solutions.ipynb")
-    shutil.copy(release.student_notebook, folder / "bob_untouched.ipynb")
-    # carol: the layout grader.export writes
-    with zipfile.ZipFile(folder / "carol_export.zip", "w") as zf:
-        zf.writestr(
-            GOOD_MASTER.name, nbformat.writes(_half_right(release.student_notebook))
-        )
-    dropped = coursework.outside_slice(nbformat.read(GOOD_MASTER, as_version=4))
-    coursework.drop_cells(
-        release.autograder_notebook, dropped, folder / "dave_slice_solutions.ipynb"
-    )
-    coursework.drop_cells(
-        release.student_notebook, dropped, folder / "erin_slice_untouched.ipynb"
-    )
-    assert "unrelated_total" not in (folder / "dave_slice_solutions.ipynb").read_text()
-    shutil.copy(LEAKY_MASTER, folder / "wrong_assignment.ipynb")
-    _lms_shaped(folder, release)
-    out = folder.parent / "grades.csv"
-    status = coursework.main(
-        [
-            "grade",
-            str(release.autograder_zip),
-            str(folder),
-            "-o",
-            str(out),
-            "--jobs",
-            "2",
-        ]
-    )
-    with open(out, newline="") as f:
-        rows = {row.pop("submission"): row for row in csv.DictReader(f)}
-    return status, rows, dropped
-
-
-def _lms_shaped(folder: Path, release) -> None:
-    """Submissions as an LMS download has them (see ``test_real_submissions``)."""
-    nb = nbformat.read(release.autograder_notebook, as_version=4)
-    nb.metadata["kernelspec"] = {"name": "conda-env-ml-py", "display_name": "ml"}
-    grace = folder / "Grace Hopper_123_assignsubmission_file" / "work"
-    grace.mkdir(parents=True)
-    nbformat.write(nb, grace / GOOD_MASTER.name.upper())
-    with zipfile.ZipFile(folder / "henry.ZIP", "w") as zf:
-        zf.writestr(f"henry/nested/{GOOD_MASTER.name}", nbformat.writes(nb))
-        zf.writestr("henry/notes.txt", "extra file")
-        zf.writestr("henry/sigmoidbook/__init__.py", "raise SystemExit")
-    (folder / "ivan").mkdir()
-    (folder / "ivan" / "answers.pdf").write_text("not a notebook")
-    (folder / "judy.ipynb").write_text("{not json")
-
-
-def _row(student: str, q1: str, q2: str, total: str) -> dict[str, str]:
-    return {
-        "student": student,
-        "q1": q1,
-        "q2": q2,
-        "total": total,
-        "possible": "3",
-        "error": "",
-        "flags": "",
-    }
-
-
-def full_row(student):
-    return _row(student, "2", "1", "3")
-
-
-def zero_row(student):
-    return _row(student, "0", "0", "0")
 
 
 def test_fixture_masters_are_found_and_validated():
@@ -183,7 +67,9 @@ def test_release_layout(fixture_release):
 def test_student_notebook_is_clean(fixture_release):
     nb = nbformat.read(fixture_release.student_notebook, as_version=4)
     sources = [c.source for c in nb.cells]
-    assert 'grader = otter.Notebook("coursework_master.ipynb")' in sources[0]
+    assert "grader = otter.Notebook(_this)" in sources[0]
+    assert "_this = 'coursework_master.ipynb'" in sources[0], "the fall-back name"
+    assert (fixture_release.student_notebook.parent / "check_feedback.py").is_file()
     assert 'grader.check("q1")' in sources and 'grader.check("q2")' in sources
     assert "sigma_prime_max = ..." in sources
     assert any(
@@ -217,65 +103,6 @@ def test_no_solution_or_hidden_test_in_release(fixture_release):
         "'hidden': True",
     ):
         assert secret not in text, f"{secret!r} reached the student release"
-
-
-def test_grading_a_folder_gives_full_and_zero_marks_in_one_csv(fixture_batch):
-    status, rows, _ = fixture_batch
-    assert rows["alice_solutions.ipynb"] == full_row("alice_solutions")
-    assert rows["bob_untouched.ipynb"] == zero_row("bob_untouched")
-
-
-def test_partial_credit_and_exported_zip(fixture_batch):
-    """A half-right answer gets the public tests' share; ``grader.export`` zips are gradable."""
-    # the naive sigmoid overflows at -1000 and 0.3 is not 1/4: both fail a hidden test
-    assert fixture_batch[1]["carol_export.zip"] == {
-        "student": "carol_export",
-        "q1": "1",
-        "q2": "0.5",
-        "total": "1.5",
-        "possible": "3",
-        "error": "",
-        "flags": "",
-    }
-
-
-def test_submission_of_another_assignment_is_an_error_row(fixture_batch):
-    status, rows, _ = fixture_batch
-    assert status == 2, "exit status 2 when a submission could not be graded"
-    row = rows["wrong_assignment.ipynb"]
-    assert row["total"] == "" and row["error"].startswith("wrong chapter:"), row
-
-
-def test_real_submissions(fixture_batch):
-    """A student subfolder with an upper-case ``.IPYNB`` saved under a conda kernel, a zip
-    with extra files, nested folders and its own ``sigmoidbook``: graded (only the answer
-    cells count); a folder without a notebook and a broken file: reported."""
-    rows = fixture_batch[1]
-    grace = "Grace Hopper_123_assignsubmission_file/work/COURSEWORK_MASTER.IPYNB"
-    assert rows[grace] == full_row("Grace Hopper_123")
-    assert rows["henry.ZIP"] == full_row("henry")
-    assert rows["ivan"]["error"] == "unreadable file: no .ipynb or .zip in the folder"
-    assert rows["judy.ipynb"]["error"].startswith("unreadable file: judy.ipynb is not")
-
-
-def test_feedback_file_per_submission(fixture_batch, fixture_release):
-    status, rows, _ = fixture_batch
-    basetemp = fixture_release.out_dir.parent.parent  # where fixture_batch's CSV is
-    feedback = sorted((basetemp / "grades-feedback").glob("*.md"))
-    assert len(feedback) == len(rows)
-    texts = {p.read_text().splitlines()[0]: p.read_text() for p in feedback}
-    assert "| q1 | 2 | 2 |" in texts["# Feedback: alice_solutions"]
-    assert "could not be graded: wrong chapter" in texts["# Feedback: wrong_assignment"]
-
-
-def test_exercise_slice_grades_like_the_whole_notebook(fixture_batch):
-    status, rows, dropped = fixture_batch
-    master = nbformat.read(GOOD_MASTER, as_version=4)
-    assert [c.source for c in master.cells if c.get("id") in dropped] == [
-        "unrelated_total = sum(range(10))"
-    ]
-    assert rows["dave_slice_solutions.ipynb"] == full_row("dave_slice_solutions")
-    assert rows["erin_slice_untouched.ipynb"] == zero_row("erin_slice_untouched")
 
 
 def _notebook(cells: list[str]) -> nbformat.NotebookNode:
@@ -422,12 +249,6 @@ def test_leaky_master_is_caught_by_the_leak_check(tmp_path):
     )
 
 
-def test_leaky_master_is_caught_by_the_zero_score_check(fixture_batch):
-    """otter copies an unmarked solution verbatim: the 'blank' notebook scores full marks."""
-    row = fixture_batch[1]["frank_leaky_untouched.ipynb"]
-    assert row == full_row("frank_leaky_untouched")
-
-
 def _master_with(tmp_path: Path, config: str | None = None, edit=None) -> Path:
     nb = nbformat.read(GOOD_MASTER, as_version=4)
     if config is not None:
@@ -519,48 +340,6 @@ def test_strip_website_cells():
     ]
 
 
-def test_cli_errors_are_clear(tmp_path, capsys):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert coursework.main(["assign", "--book", str(empty)]) == 1
-    assert "no master notebooks in" in capsys.readouterr().err
-    assert coursework.main(["assign", str(FIXTURES / "coursework_support.py")]) == 1
-    assert "is not a master" in capsys.readouterr().err
-    assert (
-        coursework.main(["grade", "ch9_missing", str(empty), "--dist", str(tmp_path)])
-        == 1
-    )
-    assert "no autograder for 'ch9_missing'" in capsys.readouterr().err
-    assert coursework.main(["grade", str(FIXTURES / "missing.zip"), str(empty)]) == 1
-    assert "no autograder zip at" in capsys.readouterr().err
-
-
-def test_cli_defaults_are_book_and_dist_of_the_current_directory(
-    tmp_path, capsys, monkeypatch
-):
-    monkeypatch.chdir(tmp_path)
-    assert coursework.main(["assign"]) == 1
-    assert f"no book/ folder in {tmp_path}" in capsys.readouterr().err
-    (tmp_path / "book").mkdir()
-    assert coursework.main(["assign"]) == 1
-    assert f"no master notebooks in {tmp_path / 'book'}" in capsys.readouterr().err
-    (tmp_path / "subs").mkdir()
-    assert coursework.main(["grade", "ch9_missing", "subs"]) == 1
-    expected = tmp_path / "dist" / "ch9_missing" / "autograder"
-    assert f"no autograder for 'ch9_missing' at {expected}" in capsys.readouterr().err
-
-
-def test_cli_grade_empty_folder(fixture_release, tmp_path, capsys):
-    zip_path = str(fixture_release.autograder_zip)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    (empty / "notes.txt").write_text("not a submission")
-    assert coursework.main(["grade", zip_path, str(empty)]) == 1
-    assert "no .ipynb or .zip submissions in" in capsys.readouterr().err
-    assert coursework.main(["grade", zip_path, str(tmp_path / "nowhere")]) == 1
-    assert "does not exist" in capsys.readouterr().err
-
-
 def test_solution_markers_as_the_website_and_otter_read_them():
     """One definition for the "Show solution" toggle and for what otter removes."""
     code = (
@@ -574,16 +353,3 @@ def test_solution_markers_as_the_website_and_otter_read_them():
     )
     assert markers.solution_lines(code) == ["    return 2 * x", "answer = 3"]
     assert markers.solution_lines("x = 1\ny = 2") == ["x = 1", "y = 2"]  # no markers
-
-
-def test_a_submission_that_never_ends_is_a_timeout_row(fixture_release, tmp_path):
-    nb = nbformat.read(fixture_release.student_notebook, as_version=4)
-    answer = next(
-        c for c in nb.cells if "otter_answer_cell" in c.metadata.get("tags", [])
-    )
-    answer.source = "import subprocess, sys, time\nwhile True:\n    time.sleep(1)"
-    nbformat.write(nb, tmp_path / "kate.ipynb")
-    grade = coursework.grade_submission(
-        tmp_path / "kate.ipynb", fixture_release.autograder_zip, timeout=20
-    )
-    assert grade.error == "timeout after 20 s" and grade.scores == {}

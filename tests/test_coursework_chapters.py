@@ -25,15 +25,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursework_releases import MASTERS, assigned_releases
 
 import coursework
 from coursework import markers
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
-
-MASTERS = coursework.find_masters(REPO_ROOT / "book")
 
 # =========================================================================== chapters
 
@@ -51,20 +49,12 @@ class ChapterResult:
 
 @pytest.fixture(scope="session")
 def chapter_results(tmp_path_factory) -> dict[str, ChapterResult]:
-    """Assign every chapter master once, then grade solutions and blanks, two at a time."""
-    dist = tmp_path_factory.mktemp("chapter-dist")
+    """Grade solutions and blanks of every chapter's release, two at a time."""
+    assigned = assigned_releases(tmp_path_factory)
     results = {m.stem: ChapterResult(m) for m in MASTERS}
-    for r in results.values():
-        try:
-            r.release = coursework.assign(r.master, dist)
-        except coursework.CourseworkError as err:
-            r.error = str(err)
-
-    drops = {
-        r.master.stem: coursework.outside_slice(nbformat.read(r.master, as_version=4))
-        for r in results.values()
-        if r.release is not None
-    }
+    for stem, r in results.items():
+        r.release, r.error = assigned[stem].release, assigned[stem].error
+    drops = {stem: a.drop_ids for stem, a in assigned.items() if a.release is not None}
 
     def grade(r: ChapterResult) -> None:
         drop = drops[r.master.stem]
@@ -260,8 +250,13 @@ def test_site_exposes_no_hidden_test(built_site):
     assert not (html_dir / "_sources").exists(), (
         "_sources/ would serve the masters (html_copy_source)"
     )
-    assert not list(html_dir.rglob("*.ipynb")), (
-        "the site serves notebooks (with hidden tests)"
+    # The only notebooks served are the student releases (no solutions, no hidden
+    # tests: the scan below reads them too).
+    student = {html_dir / "downloads" / "student" / f"{m.stem}.ipynb" for m in MASTERS}
+    served = set(html_dir.rglob("*.ipynb"))
+    assert served <= student, (
+        "the site serves notebooks other than the student releases: "
+        + ", ".join(str(p.relative_to(html_dir)) for p in sorted(served - student))
     )
     needles = _hidden_test_needles(MASTERS)
     exposed, dead_downloads = site_exposures(html_dir, needles)

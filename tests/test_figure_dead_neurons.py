@@ -79,11 +79,12 @@ def test_every_step_draws_the_masks_it_was_given(grid, masks):
         )
         assert step.label == minus(f"{b:.2f}")
         assert step.args[1]["title.text"] == minus(
-            f"b = {b:.2f}: ReLU {relu[i].sum()}/128 units alive · "
-            f"Leaky ReLU (0.1) {leaky[i].sum()}/128 alive, {leaky_active[i].sum()} active"
+            f"hidden bias b = {b:.2f}<br>ReLU: {relu[i].sum()}/128 units alive<br>"
+            f"Leaky ReLU (0.1): {leaky[i].sum()} alive, {leaky_active[i].sum()} active"
         )
     assert steps[-1].args[1]["title.text"] == (
-        "b = −3.00: ReLU 0/128 units alive · Leaky ReLU (0.1) 128/128 alive, 0 active"
+        "hidden bias b = −3.00<br>ReLU: 0/128 units alive<br>"
+        "Leaky ReLU (0.1): 128 alive, 0 active"
     )
 
 
@@ -91,7 +92,7 @@ def test_slider_updates_the_two_grids_by_their_indices(grid):
     for step in steps_of(grid):
         first, second = (grid.figure.data[i] for i in step.args[2])
         assert first.type == second.type == "heatmap"
-        assert first.xaxis == "x" and second.xaxis == "x2"  # ReLU left, Leaky right
+        assert first.xaxis == "x" and second.xaxis == "x2"  # ReLU on top, Leaky below
 
 
 def test_starts_at_the_initial_bias_and_shows_it(grid):

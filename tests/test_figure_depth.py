@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from sigmoidbook.figures.depth import depth_slider
-from sigmoidbook.report import minus
+from sigmoidbook.report import format_number
 
 DEPTHS = 80
 
@@ -93,14 +93,19 @@ def test_initial_state_is_step_ten(figure):
     assert list(marker.x) == [10, 10] and list(marker.y) == [0.25**10, 1.0]
 
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def test_titles_show_the_given_products_and_landmarks(figure, landmarks):
     products = float32_products()
     for L, title in enumerate(figure.data["titles"], start=1):
-        assert f"(1/4)^{L} = {minus(f'{0.25**L:.3e}')}" in title
+        exponent = str(L).translate(SUPERSCRIPT)
+        assert f"≤ ¼{exponent} = {format_number(0.25**L, '.3e')}<br>" in title
         if products[L - 1] == 0:
-            assert title.endswith("float32 product: 0 (underflow)"), title
+            assert title.endswith("float32 product: 0<br>float32: underflow to 0")
         else:
-            assert f"float32 product: {minus(f'{products[L - 1]:.3e}')}" in title
+            shown = format_number(products[L - 1], ".3e")
+            assert f"<br>float32 product: {shown}<br>" in title, title
         assert ("subnormal" in title) == (
             landmarks["subnormal"] <= L < landmarks["zero"]
         )
@@ -115,9 +120,9 @@ def test_landmark_lines_and_alt_text(figure, landmarks):
     )
     assert vertical == [12, 64, 75]
     labels = [a.text for a in figure.figure.layout.annotations]
-    for text in ("L = 12<br>1 + g rounds to 1", "L = 64<br>subnormal"):
+    for text in ("L = 12: 1 + g rounds to 1", "L = 64: subnormal"):
         assert text in labels
-    assert "smallest subnormal 2<sup>−149</sup>" in labels
+    assert "smallest subnormal 2⁻¹⁴⁹" in labels
     assert figure.alt.endswith(
         "In float32, 1 + g rounds to 1 from L = 12, the product is subnormal "
         "from L = 64 and exactly 0 from L = 75."
@@ -132,11 +137,11 @@ def test_table_values_are_the_inputs(figure, landmarks):
     assert shown == sorted({1, *range(10, 81, 10), 11, 12, 63, 64, 74, 75})
     for depth, (exact, product, relu, status) in rows.items():
         L, g = int(depth), products[int(depth) - 1]
-        assert exact == minus(f"{0.25**L:.3e}")
-        assert product == ("0" if g == 0 else minus(f"{float(g):.3e}"))
+        assert exact == format_number(0.25**L, ".3e")
+        assert product == ("0" if g == 0 else format_number(float(g), ".3e"))
         assert relu == "1"
         if landmarks["zero"] <= L:
-            assert status == "underflow: 0"
+            assert status == "underflow to 0"
         elif landmarks["subnormal"] <= L:
             assert status == "subnormal"
         elif landmarks["update lost"] <= L:
@@ -150,7 +155,7 @@ def test_uses_the_given_landmark_not_its_own(landmarks):
     """The update-lost depth cannot be checked against the products: it is shown as given."""
     moved = dict(landmarks, **{"update lost": 11})
     figure = depth_slider(moved, float32_products())
-    assert "(1 + g rounds to 1)" in figure.data["titles"][10]
+    assert figure.data["titles"][10].endswith("<br>float32: 1 + g rounds to 1")
     assert "rounds to 1 from L = 11" in figure.alt
     assert table_rows(figure)["11"][3] == "1 + g rounds to 1"
 
@@ -191,7 +196,7 @@ GOOD = float32_landmarks()
         (GOOD, float32_products()[None, :], "1-d"),
         (GOOD, float32_products(5), "between 10 and 200"),
         (GOOD, float32_products(201), "between 10 and 200"),
-        (GOOD, float32_products()[::-1], "must be ¼"),
+        (GOOD, float32_products()[::-1], "must be ¼¹"),
         (GOOD, np.float32(0.5) ** np.arange(1, 81, dtype=np.float32), "must be ¼"),
         (GOOD, np.r_[float32_products()[:15], np.float32(1)], "non-increasing"),
     ],

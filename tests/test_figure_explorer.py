@@ -99,7 +99,7 @@ def test_every_step_shows_the_closed_form_values(explorer):
         assert table[0] == names
         for row, (key, (value, derivative)) in enumerate(CLOSED_FORMS.items()):
             assert table[1][row] == minus(f"{value(x):.4f}"), (key, x)
-            assert table[2][row].removesuffix(" *") == minus(f"{derivative(x):.4f}")
+            assert table[2][row].removesuffix("*") == minus(f"{derivative(x):.4f}")
             assert update["x"][0][row] == update["x"][1][row] == x
             assert update["y"][0][row] == pytest.approx(value(x), abs=1e-6)
             assert update["y"][1][row] == pytest.approx(derivative(x), abs=1e-6)
@@ -119,7 +119,7 @@ def test_slider_updates_the_markers_and_the_table_by_their_indices(explorer):
 def test_kinks_are_found_not_listed(explorer):
     zero = list(explorer.data["x"]).index(0.0)
     table = steps_of(explorer)[zero].args[0]["cells.values"][2]
-    assert table[2] == ["0.2500", "1.0000", "0.0000 *", "0.1000 *", "0.5000", "0.5000"]
+    assert table[2] == ["0.2500", "1.0000", "0.0000*", "0.1000*", "0.5000", "0.5000"]
     kinks = {
         key: np.flatnonzero(k).tolist() for key, k in explorer.data["kinks"].items()
     }
@@ -134,7 +134,7 @@ def test_kinks_are_found_not_listed(explorer):
     shifted = activation_explorer(moved, value_and_derivative)
     one = list(shifted.data["x"]).index(1.0)
     assert np.flatnonzero(shifted.data["kinks"]["relu"]).tolist() == [one]
-    assert steps_of(shifted)[one].args[0]["cells.values"][2][2][1] == "0.0000 *"
+    assert steps_of(shifted)[one].args[0]["cells.values"][2][2][1] == "0.0000*"
 
 
 def test_derivative_curve_has_a_gap_only_at_the_kink(explorer):
@@ -198,7 +198,7 @@ def test_output_is_deterministic_light_and_has_a_text_version(explorer):
     assert f'id="{DIV_ID}"' in html and len(html) < 150_000
     assert "<script src" not in html and "MathJax" not in html
     assert "<details" in html and "Values and derivatives at selected x" in html
-    assert "<td>Leaky ReLU (0.1) f′(x)</td>" in html and "<td>0.1000 *</td>" in html
+    assert "<td>Leaky ReLU (0.1) f′(x)</td>" in html and "<td>0.1000*</td>" in html
     assert bundle["text/plain"] == explorer.alt
     assert "at x = 3, σ = 0.9526, σ′ = 0.0452" in explorer.alt
     assert "peaks at 0.25 at x = 0" in explorer.alt

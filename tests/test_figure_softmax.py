@@ -77,7 +77,7 @@ def test_every_step_moves_the_bars_and_the_markers_by_name(figure, inputs):
         assert markers.mode == "markers" and markers.showlegend is False
     untouched = {i for i in range(len(data)) if all(i not in s.args[2] for s in steps)}
     assert {data[i].name for i in untouched} == {
-        "‖J‖_F (Frobenius norm)",
+        "Frobenius norm of J",
         "largest eigenvalue of J",
     }
 
@@ -94,11 +94,11 @@ def test_every_step_shows_the_values_passed_in(figure, inputs):
         assert step.label == minus(f"{temperatures[k]:.4g}")
         assert relayout["title.text"] == minus(
             f"T = {temperatures[k]:.3g}: largest probability "
-            f"{max(probabilities[k]):.4f}, ‖J‖_F = {frobenius[k]:.4f}, "
-            f"largest eigenvalue of J = {largest[k]:.4f}"
+            f"{max(probabilities[k]):.4f}<br>Frobenius norm of J: {frobenius[k]:.4f}"
+            f"<br>largest eigenvalue of J: {largest[k]:.4f}"
         )
-    # the curves on the right are the inputs too
-    curve = next(t for t in figure.figure.data if t.name == "‖J‖_F (Frobenius norm)")
+    # the curves of the lower panel are the inputs too
+    curve = next(t for t in figure.figure.data if t.name == "Frobenius norm of J")
     assert list(curve.y) == drawn(frobenius)
 
 

@@ -2,17 +2,27 @@
 
 Every cheat is built from the *current* student release of chapter 1 (the fastest
 chapter, graded on its exercise slice, like ``test_coursework_chapters.py``), one cheat
-in one answer cell each:
+in one answer cell each.  Chapter 1's questions all have a *trusted* verdict (the tests
+run in a separate process on the values the sandbox hands over), so no test file ever
+enters the sandbox:
 
 * ``runner``: replaces otter's doctest runner (``run_doctest = lambda ...: (True, "")``)
-  and answers one question correctly: must score that question only;
+  and answers one question correctly: must score that question only, flagged;
+* ``canary_aware``: replaces the runner so that it passes every test except the two that
+  sort last (the canaries of the in-kernel path): scores 0;
+* ``builtins``: replaces ``float``, ``abs``, ``isinstance`` and ``numpy.isclose`` /
+  ``allclose`` by always-true versions: scores 0, flagged;
+* ``forge``: writes a forged hand-over (full scores, fake values) to every open file
+  descriptor, prints fake markers and writes its own ``results.json``: scores 0;
+* ``srepr``: makes ``sp.srepr`` return code that, if the trusted side ever ``eval``-ed
+  or ``sympify``-ed it, would write a file on the grading machine: scores 0, no file;
 * ``tests``: rewrites every ``tests/*.py`` next to the notebook to pass, worth 1000
   points each;
 * ``package``: a zip shipping its own ``sigmoidbook/`` whose import patches otter;
 * ``autograder``: overwrites every ``.zip`` named on the command line of its parent
   processes (``/proc/<pid>/cmdline``) and the instructor's autograder by its path;
 * ``loot``: copies the tests out of the grading folder (to the submissions folder and
-  ``/tmp``) and leaves a process running.
+  ``/tmp``) and leaves a process running: flagged.
 
 Each must score its honest score, the instructor's autograder must stay byte-for-byte
 the same, honest submissions graded afterwards get their honest scores, nothing is
@@ -87,6 +97,55 @@ subprocess.Popen(
 )
 """
 PACKAGE_INIT = RUNNER
+CANARY_AWARE = """\
+import glob, os
+import otter.test_files.ok_test as _t
+_names = sorted(os.path.basename(f)[:-3] for f in glob.glob("tests/*.py"))
+_canaries = set(_names[-2:])
+_original = _t.run_doctest
+def _fake(name, doctest_string, env):
+    if name.split()[0] in _canaries:
+        return _original(name, doctest_string, env)
+    return True, ""
+_t.run_doctest = _fake
+"""
+BUILTINS = """\
+import builtins, numpy
+class _Yes(float):
+    def __eq__(self, other): return True
+    def __lt__(self, other): return True
+    def __gt__(self, other): return True
+    __le__ = __ge__ = __lt__
+builtins.float = lambda *a, **k: _Yes(0.0)
+builtins.abs = lambda *a, **k: _Yes(0.0)
+builtins.isinstance = lambda *a, **k: True
+numpy.isclose = numpy.allclose = lambda *a, **k: True
+"""
+FORGE = """\
+import json, os
+_forged = {{"harvest": {{}}, "scores": {{"q1": 2, "q2": 2, "q3": 3}}, "errors": [],
+           "audit": [], "results": {{}}, "kinds": {{}}}}
+_line = (json.dumps(_forged) + "\\n").encode()
+for _fd in range(0, 64):
+    try:
+        os.write(_fd, _line)
+    except OSError:
+        pass
+print("{{'tests': [{{'name': 'q1', 'score': 2}}]}}")
+os.makedirs("out", exist_ok=True)
+for _p in ("out/results.json", "results.json", {loot!r}):
+    try:
+        open(_p, "w").write(json.dumps({{"tests": [{{"name": "q1", "score": 2}}]}}))
+    except OSError:
+        pass
+"""
+SREPR = """\
+import sympy as sp
+_payload = "__import__('pathlib').Path({marker!r}).write_text('pwned')"
+sp.srepr = lambda *a, **k: _payload
+sp.printing.repr.srepr = sp.srepr
+third_derivative_in_s = sp.Symbol("s")
+"""
 
 
 def _sha256(path: Path) -> str:
@@ -149,6 +208,7 @@ def tamper_results(ch1, tmp_path_factory, monkeypatch_module):
     release, template, solutions = ch1
     folder = tmp_path_factory.mktemp("submissions")
     loot = folder / "loot"
+    pwned = folder / "pwned"
     question, solution = _solution_of(template, solutions, 2)
     cheats = {
         "runner": _with_answers(template, {0: RUNNER, 2: solution}),
@@ -159,6 +219,10 @@ def tamper_results(ch1, tmp_path_factory, monkeypatch_module):
         "loot": _with_answers(
             template, {0: LOOT.format(loot=str(loot), marker=MARKER)}
         ),
+        "canary_aware": _with_answers(template, {0: CANARY_AWARE}),
+        "builtins": _with_answers(template, {0: BUILTINS}),
+        "forge": _with_answers(template, {0: FORGE.format(loot=str(loot))}),
+        "srepr": _with_answers(template, {0: SREPR.format(marker=str(pwned))}),
     }
     for name, nb in cheats.items():
         nbformat.write(nb, folder / f"{name}.ipynb")
@@ -182,6 +246,7 @@ def tamper_results(ch1, tmp_path_factory, monkeypatch_module):
         "honest": honest,
         "hashes": (before, _sha256(release.autograder_zip)),
         "loot": loot,
+        "pwned": pwned,
         "question": question,
         "possible": coursework.autograder_questions(release.autograder_zip),
         "sleepers": _processes_with(MARKER),
@@ -198,11 +263,28 @@ def test_the_sandbox_is_available():
     assert coursework.sandbox.find_bwrap(), "install Debian's bubblewrap"
 
 
-@pytest.mark.parametrize("cheat", ["tests", "autograder", "loot", "package"])
+CHEATS_WITH_NOTHING_ANSWERED = [
+    "tests",
+    "autograder",
+    "loot",
+    "package",
+    "canary_aware",
+    "builtins",
+    "forge",
+    "srepr",
+]
+
+
+@pytest.mark.parametrize("cheat", CHEATS_WITH_NOTHING_ANSWERED)
 def test_a_cheat_with_nothing_answered_scores_zero(tamper_results, cheat):
     g = tamper_results["grades"][cheat]
     assert not g.error, g.error
     assert g.scores == dict.fromkeys(tamper_results["possible"], 0.0), (cheat, g.flags)
+
+
+def test_chapter_1_has_a_trusted_verdict_for_every_question(tamper_results):
+    for name, g in tamper_results["grades"].items():
+        assert set(g.verdicts.values()) == {"trusted"}, (name, g.verdicts)
 
 
 def test_replacing_the_test_runner_scores_only_the_honest_answer(tamper_results):
@@ -210,12 +292,19 @@ def test_replacing_the_test_runner_scores_only_the_honest_answer(tamper_results)
     possible, question = tamper_results["possible"], tamper_results["question"]
     expected = {q: (possible[q] if q == question else 0.0) for q in possible}
     assert g.scores == expected, g.flags
-    assert any("canary" in f for f in g.flags), g.flags
+    assert any("otter.test_files.ok_test: run_doctest" in f for f in g.flags), g.flags
 
 
-def test_rewritten_tests_are_flagged_and_capped(tamper_results):
-    flags = "; ".join(tamper_results["grades"]["tests"].flags)
-    assert "canary" in flags and "outside 0.." in flags, flags
+def test_replaced_builtins_and_numpy_are_flagged(tamper_results):
+    flags = "; ".join(tamper_results["grades"]["builtins"].flags)
+    assert "builtins: abs, float, isinstance" in flags, flags
+    assert "numpy: allclose, isclose" in flags, flags
+
+
+def test_a_forged_sympy_text_is_never_evaluated(tamper_results):
+    assert not tamper_results["pwned"].exists()
+    reason = tamper_results["grades"]["srepr"].messages
+    assert reason, "the forged answer should lose its points with a reason"
 
 
 def test_the_autograder_is_unchanged(tamper_results):
@@ -228,9 +317,13 @@ def test_honest_submissions_after_the_cheats_get_their_honest_scores(tamper_resu
     assert blank.scores == dict.fromkeys(tamper_results["possible"], 0.0)
     assert full.scores == tamper_results["possible"]
     assert not blank.flags and not full.flags
+    assert not full.crash, full.crash
 
 
 def test_nothing_is_copied_out_and_no_process_is_left(tamper_results):
     assert not tamper_results["loot"].exists()
     assert not Path("/tmp/coursework-loot").exists()
     assert tamper_results["sleepers"] == []
+    flags = "; ".join(tamper_results["grades"]["loot"].flags)
+    assert "wrote to /tmp: coursework-loot" in flags, flags
+    assert "process(es) running" in flags, flags

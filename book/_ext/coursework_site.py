@@ -10,7 +10,9 @@ The chapter notebooks are otter-grader master notebooks (CONTRIBUTING.md,
    ``# SOLUTION``) gets the toggle labels "Show solution" / "Hide solution"
    instead of myst-nb's "Show code cell source", and the marker comments are
    left out of the displayed code (they are for otter, not for readers).
-   Other ``hide-input`` cells keep myst-nb's labels.
+   Other ``hide-input`` cells keep myst-nb's labels.  The cell gets the class
+   ``sigmoidbook-solution``, which the print style (book/_static/sigmoidbook.css)
+   leaves out: printed pages and the PDF show the exercises without solutions.
 2. **No source download.**  ``html_copy_source: false`` keeps the notebooks
    (hidden tests included) out of ``_sources/``; sphinx-book-theme's download
    menu would still offer ``.ipynb`` links into ``_sources/``, now dead.  They
@@ -31,6 +33,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from coursework.markers import has_solution_markers, strip_solution_markers
 
 SHOW_SOLUTION = "Show solution"
+SOLUTION_CLASS = "sigmoidbook-solution"
 HIDE_SOLUTION = "Hide solution"
 _SOURCE_BUTTONS = {"download-source-button", "download-notebook-button"}
 
@@ -57,6 +60,7 @@ class SolutionToggles(SphinxPostTransform):
                 continue
             cell["prompt_show"] = SHOW_SOLUTION
             cell["prompt_hide"] = HIDE_SOLUTION
+            cell["classes"].append(SOLUTION_CLASS)
             block = blocks[0]
             code = strip_solution_markers(block.astext())
             block.rawsource = code

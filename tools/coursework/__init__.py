@@ -3,7 +3,8 @@
 Every chapter notebook in ``book/`` whose first cell is a raw ``# ASSIGNMENT CONFIG``
 cell is an otter-grader 7 *master* notebook (CONTRIBUTING.md, "Coursework format").
 ``python -m coursework assign`` / ``grade`` (``make assignments``, ``make grade``)
-wrap ``otter assign`` and ``otter run`` so that an instructor needs no Docker.
+wrap ``otter assign`` and grade without Docker: the student's answers run in a
+sandbox, the verdict in a separate trusted process (README, "Grading you can trust").
 
 Modules, one job each:
 
@@ -16,9 +17,17 @@ Modules, one job each:
 ``assign``          :func:`assign`: student release and autograder of one master
 ``submission``      finding submissions; only their answer cells are graded
 ``sandbox``         bubblewrap: no network, read-only system, private scratch
-``integrity``       disguised tests and canaries: catching a gamed verdict
+``integrity``       disguised tests and canaries (questions graded in the student kernel)
+``student_run``     the sandboxed run: the student's answers, no tests, a hand-over
+``harvest``         the typed JSON hand-over of answer values (never pickle)
+``safe_sympy``      SymPy from ``srepr`` text through a whitelist parser (no eval)
+``verdict_plan``    which answer names each question reads; trusted or in-kernel
+``verdict``         the trusted process: instructor set-up + decoded answers + tests
+``trusted``         one trusted grading: sandboxed run, verdict, function calls shuttled
 ``grade``           :func:`grade_folder`: grading submissions into one CSV
-``report``          the CSV and per-question statistics
+``report``          the CSV, feedback files and per-question statistics
+``fill``            putting code into a question's answer cells (tests, variants)
+``check_feedback``  short ``grader.check`` feedback, shipped with the release
 ``verify``          solutions score full marks, untouched notebooks zero
 ``runner``          running ``python -m otter`` as a subprocess
 ``cli``             the command line

@@ -8,7 +8,9 @@ For a master ``book/<stem>.ipynb``, :func:`assign` writes::
     <dist>/<stem>/<stem>-student.zip    the same folder, zipped, to hand out
     <dist>/<stem>/autograder/           instructor only: notebook with solutions, tests
     <dist>/<stem>/autograder/<stem>-autograder.zip
-                                        the autograder (hidden tests inside)
+                                        the autograder (hidden tests inside; its
+                                        environment.yml and requirements.txt install
+                                        what the chapter imports: Gradescope-ready)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import nbformat
 from .errors import CourseworkError
 from .exercise_slice import EXERCISE_SETUP_TAG
 from .leaks import find_leaks
-from .requirements import write_requirements
+from .requirements import add_to_autograder, autograder_requirements, write_requirements
 from .runner import run_otter
 from .validate import validate_master
 
@@ -77,6 +79,40 @@ def strip_website_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             else:
                 del cell.metadata["tags"]
     return nb
+
+
+#: The first cell of a student notebook: otter, named after the notebook being worked
+#: on (JupyterLab and VS Code say which; a renamed copy exports itself), with short
+#: ``grader.check`` feedback (``check_feedback.py``, shipped beside the notebook).
+INIT_CELL = """\
+# Initialize Otter: grader.check("q1") checks exercise 1; grader.export() zips this
+# notebook (whatever you renamed it to) for handing in.
+import os
+
+import otter
+
+_this = os.path.basename(
+    globals().get("__vsc_ipynb_file__") or os.environ.get("JPY_SESSION_NAME", "")
+)
+if not (_this.endswith(".ipynb") and os.path.isfile(_this)):
+    _this = {name!r}
+grader = otter.Notebook(_this)
+try:
+    from check_feedback import short_checks
+
+    grader = short_checks(grader)
+except ImportError:  # without the file: otter's own (longer) messages
+    pass"""
+FEEDBACK_MODULE = Path(__file__).with_name("check_feedback.py")
+
+
+def _init_cell(nb: nbformat.NotebookNode, name: str) -> None:
+    """Replace otter's ``otter.Notebook("<name>")`` first cell by :data:`INIT_CELL`."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("# Initialize Otter"):
+            cell.source = INIT_CELL.format(name=name)
+            return
+    raise CourseworkError("otter assign made no '# Initialize Otter' cell")
 
 
 def _zip_dir(src: Path, dest: Path, prefix: str) -> None:
@@ -157,9 +193,12 @@ def assign(master: Path, dist_dir: Path, validate: bool = True) -> Release:
     student_dir, ag_dir = out_dir / "student", out_dir / "autograder"
     student_nb_path = student_dir / master.name
     student_nb = nbformat.read(student_nb_path, as_version=4)
+    _init_cell(student_nb, master.name)
     nbformat.write(strip_website_cells(student_nb), student_nb_path)
+    shutil.copy(FEEDBACK_MODULE, student_dir / FEEDBACK_MODULE.name)
     write_requirements(student_dir)
     autograder_zip = _finish_autograder(ag_dir, stem)
+    add_to_autograder(autograder_zip, autograder_requirements(student_dir))
 
     leaks = find_leaks(master, student_dir)
     if leaks:

@@ -7,6 +7,11 @@ directory::
     python -m coursework assign --verify         # ... and prove solutions score full
                                                  #     marks, blank notebooks zero
     python -m coursework grade ch1_sigmoid_derivative submissions/ -o grades.csv
+    python -m coursework grade ch1_sigmoid_derivative submissions/ \
+        --only submissions/alice.ipynb --into grades.csv    # regrade one, keep the rest
+
+Besides the CSV, ``grade`` writes ``<csv stem>-statistics.csv`` and one Markdown
+feedback file per submission in ``<csv stem>-feedback/``.
 """
 
 from __future__ import annotations
@@ -17,10 +22,23 @@ from pathlib import Path
 
 from .assign import assign
 from .errors import CourseworkError
-from .grade import grade_folder
+from .grade import (
+    autograder_questions,
+    feedback_dir,
+    find_autograder,
+    grade_all,
+    grade_folder,
+)
 from .markers import CONFIG_HEADER
 from .master import find_masters, is_master
-from .report import statistics
+from .report import (
+    read_rows,
+    statistics,
+    statistics_path,
+    write_csv,
+    write_feedback,
+)
+from .submission import Submission, find_submissions
 from .verify import verification_problems, verify
 
 
@@ -94,22 +112,58 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _cmd_grade(args: argparse.Namespace) -> int:
-    dist = _dist_dir(args.dist_dir)
-    output = Path(args.output) if args.output else dist / args.chapter / "grades.csv"
-    grades = grade_folder(
-        args.chapter, Path(args.submissions), output, dist, args.jobs, args.timeout
-    )
+def _only(submissions: list[Submission], only: list[str], folder: Path):
+    """The submissions under the ``--only`` paths (files or student folders)."""
+    chosen = []
+    for value in only:
+        target = Path(value)
+        if not target.is_absolute() and not target.exists():
+            target = folder / value
+        target = target.resolve()
+        picked = [
+            s
+            for s in submissions
+            if s.path.resolve() == target or target in s.path.resolve().parents
+        ]
+        if not picked:
+            raise CourseworkError(f"--only {value}: no submission there in {folder}")
+        chosen += [s for s in picked if s not in chosen]
+    return chosen
+
+
+def _print_grades(grades, rows, questions) -> None:
     for g in grades:
         possible = sum(g.possible.values())
         status = f"ERROR {g.error}" if g.error else f"{g.total:g}/{possible:g}"
         flags = f"  [FLAGGED: {'; '.join(g.flags)}]" if g.flags else ""
         print(f"{g.student} ({g.submission.name}): {status}{flags}")
-    if grades:
-        print("per question:")
-        for line in statistics(grades, grades[0].possible):
+    if rows:
+        print(f"per question ({len(rows)} submission(s) in the CSV):")
+        for line in statistics(rows, questions):
             print(f"  {line}")
-    print(f"wrote {output}")
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    dist = _dist_dir(args.dist_dir)
+    output = Path(args.output) if args.output else dist / args.chapter / "grades.csv"
+    folder = Path(args.submissions)
+    if args.only:
+        autograder_zip = find_autograder(args.chapter, dist)
+        questions = autograder_questions(autograder_zip)
+        chosen = _only(find_submissions(folder), args.only, folder)
+        grades = grade_all(chosen, autograder_zip, args.jobs, args.timeout)
+        rows = write_csv(grades, questions, output, root=folder, merge=True)
+        write_feedback(grades, questions, feedback_dir(output))
+    else:
+        grades = grade_folder(
+            args.chapter, folder, output, dist, args.jobs, args.timeout
+        )
+        questions = grades[0].possible if grades else {}
+        rows = read_rows(output)
+    _print_grades(grades, rows, questions)
+    print(
+        f"wrote {output}, {statistics_path(output).name}, {feedback_dir(output).name}/"
+    )
     flagged = [g for g in grades if any(f.startswith("tampering") for f in g.flags)]
     if flagged:
         print(
@@ -188,6 +242,18 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=1800,
         help="seconds per submission (default 1800)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="PATH",
+        help="regrade only this submission (a file or student folder of SUBMISSIONS; "
+        "repeatable) into the existing CSV: its row is replaced, the others kept",
+    )
+    p.add_argument(
+        "--into",
+        dest="output",
+        help="same as -o: the CSV to write or, with --only, to update",
     )
     p.set_defaults(func=_cmd_grade)
     return parser

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import trusted
 from .errors import CourseworkError
 from .integrity import disguise_autograder, read_results
 from .report import write_csv, write_feedback
@@ -53,6 +54,14 @@ class Grade:
     error: str = ""
     student: str = ""
     flags: list[str] = field(default_factory=list)
+    #: question -> "trusted" (tests run in a trusted process on handed-over values) or
+    #: "in student kernel" (otter's tests in the sandboxed kernel, with canaries)
+    verdicts: dict[str, str] = field(default_factory=dict)
+    #: question -> why points were lost (the first failed test's message; trusted
+    #: verdicts only)
+    messages: dict[str, str] = field(default_factory=dict)
+    #: what crashed while the notebook ran: exception, message and cell ("" if nothing)
+    crash: str = ""
 
     @property
     def total(self) -> float:
@@ -82,7 +91,7 @@ def _run_failure(output: str) -> str:
     """The last ``...Error: ...`` line of otter's output, else its last three lines."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     if lines and (m := re.fullmatch(r"\[timed out after (\S+) s\]", lines[-1])):
-        return f"timeout after {m.group(1)} s"
+        return f"timed out after {m.group(1)} s"
     errors = [
         m.group(1)
         for line in lines
@@ -119,12 +128,12 @@ def _copy(nb) -> nbformat.NotebookNode:
     return nbformat.from_dict(json.loads(json.dumps(nb)))
 
 
-def _run_once(nb, name: str, autograder_zip: Path, hide, timeout):
+def _run_once(nb, name: str, autograder_zip: Path, hide, timeout, only=None):
     """``(results dict | None, token map, error)`` of one sandboxed ``otter run``."""
     with tempfile.TemporaryDirectory(prefix="coursework-grade-") as tmp:
         scratch = Path(tmp)
         nbformat.write(nb, scratch / name)
-        mapping = disguise_autograder(autograder_zip, scratch / "autograder.zip")
+        mapping = disguise_autograder(autograder_zip, scratch / "autograder.zip", only)
         (scratch / "out").mkdir()
         prefix, env = sandbox_prefix(scratch, hide)
         result = run_otter(
@@ -180,6 +189,7 @@ class _Job:
     possible: dict[str, float]
     hide: list[Path]
     timeout: float | None
+    only: set[str] | None = None  # the questions graded in the student's kernel
 
     def run(self, nb):
         """``(Verdict | None, error)`` of one run of ``nb``."""
@@ -189,10 +199,14 @@ class _Job:
             self.autograder_zip,
             self.hide,
             self.timeout,
+            self.only,
         )
         if results is None:
             return None, error
-        return read_results(results, mapping, self.possible), ""
+        possible = self.possible
+        if self.only is not None:
+            possible = {q: p for q, p in possible.items() if q in self.only}
+        return read_results(results, mapping, possible), ""
 
 
 def _honest_regrade(job: _Job, merged, flags: list[str]):
@@ -245,20 +259,54 @@ def grade_submission(
         grade.error = str(err)
         return grade
     grade.flags += notes
-    job = _Job(
-        template_nb,
-        template.name,
-        autograder_zip,
-        possible,
-        [
-            path.parent,
-            autograder_zip.parent,
-            template.parent,
-            *_dist_root(autograder_zip),
-        ]
-        + ([sub.root] if sub and sub.root else []),
-        timeout,
+    hide = [
+        path.parent,
+        autograder_zip.parent,
+        template.parent,
+        *_dist_root(autograder_zip),
+    ] + ([sub.root] if sub and sub.root else [])
+    in_kernel = _grade_trusted(grade, merged, template, autograder_zip, hide, timeout)
+    if in_kernel and not grade.error:
+        job = _Job(
+            template_nb,
+            template.name,
+            autograder_zip,
+            possible,
+            hide,
+            timeout,
+            in_kernel,
+        )
+        _grade_in_kernel(grade, job, merged)
+    if grade.error:
+        grade.scores = {}
+        return grade
+    grade.scores = {q: grade.scores.get(q, 0.0) for q in possible}
+    return grade
+
+
+def _grade_trusted(grade: Grade, merged, template, autograder_zip, hide, timeout):
+    """Grade the trusted questions into ``grade``; returns the questions left to the
+    student's kernel (every question when the chapter has no solutions notebook)."""
+    the_plan = trusted.plan(template, autograder_zip)
+    if the_plan is None or trusted.trusted_questions(the_plan) == []:
+        grade.verdicts = dict.fromkeys(grade.possible, trusted.IN_KERNEL)
+        return set(grade.possible)
+    result = trusted.run_trusted(
+        merged, template.name, autograder_zip, the_plan, hide, timeout
     )
+    grade.verdicts = {
+        q: result.verdicts.get(q, trusted.IN_KERNEL) for q in grade.possible
+    }
+    grade.scores.update(result.scores)
+    grade.messages.update(result.reasons)
+    grade.crash = "; ".join(result.crash)
+    grade.flags += result.flags
+    grade.error = result.error
+    return {q for q, v in grade.verdicts.items() if v != trusted.TRUSTED}
+
+
+def _grade_in_kernel(grade: Grade, job: _Job, merged) -> None:
+    """otter's tests of ``job.only`` in the sandboxed kernel, with canaries."""
     verdict, error = job.run(merged)
     if verdict is not None and verdict.tampering:
         grade.flags += [f"tampering: {t}" for t in verdict.tampering]
@@ -268,9 +316,8 @@ def grade_submission(
             verdict.scores = {}
     if verdict is None:
         grade.error = error
-        return grade
-    grade.scores = {q: verdict.scores.get(q, 0.0) for q in possible}
-    return grade
+        return
+    grade.scores.update({q: verdict.scores.get(q, 0.0) for q in job.only})
 
 
 def find_autograder(chapter: str, dist_dir: Path) -> Path:

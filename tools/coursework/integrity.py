@@ -59,11 +59,15 @@ def _token() -> str:
     return "t" + secrets.token_hex(6)
 
 
-def disguise_autograder(src: Path, dest: Path) -> dict[str, str | None]:
+def disguise_autograder(
+    src: Path, dest: Path, only: set[str] | None = None
+) -> dict[str, str | None]:
     """Copy autograder ``src`` to ``dest`` with renamed tests and canaries.
 
-    Returns ``{token: question}`` (``None`` for a canary).  An autograder whose tests
-    are not all in otter's OK format is copied unchanged (returns ``{}``: no check).
+    ``only``: the questions whose tests go into the copy (default: all; the others are
+    graded by the trusted verdict and never enter the sandbox).  Returns ``{token:
+    question}`` (``None`` for a canary).  An autograder whose tests are not all in
+    otter's OK format is copied unchanged (returns ``{}``: no check).
     """
     with zipfile.ZipFile(src) as zf:
         infos = zf.infolist()
@@ -75,10 +79,14 @@ def disguise_autograder(src: Path, dest: Path) -> dict[str, str | None]:
         if not tests or any(t is None for t in tests.values()):
             dest.write_bytes(Path(src).read_bytes())
             return {}
+        skipped = {
+            f for f, t in tests.items() if only is not None and t["name"] not in only
+        }
+        tests = {f: t for f, t in tests.items() if f not in skipped}
         mapping: dict[str, str | None] = {}
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
             for info in infos:
-                if info.filename not in tests:
+                if info.filename not in tests and info.filename not in skipped:
                     out.writestr(info.filename, zf.read(info))
             # otter runs tests/*.py in name order: sorted tokens keep the instructor's
             # order, and the canaries (which re-run a test's code) come after them all

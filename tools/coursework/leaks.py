@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -40,16 +41,106 @@ def _code_statements(source: str) -> set[str]:
     return {ast.unparse(node) for node in tree.body}
 
 
+_HEADER = re.compile(r"^\s*(async\s+def|def|class)\b")
+_SCAFFOLD = re.compile(r"^\s*(@|#|\.\.\.$|pass$|(async\s+def|def|class)\b)")
+_DOCSTRING = re.compile(r"""^\s*[rRbBuU]?("{3}|'{3})""")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _solution_marks(lines: list[str]) -> list[bool]:
+    """Per line of a marked solution cell: is it a solution line (or a block marker)?"""
+    marks, inside = [], False
+    for line in lines:
+        if markers.BEGIN_SOLUTION.match(line) or markers.END_SOLUTION.match(line):
+            inside = bool(markers.BEGIN_SOLUTION.match(line))
+            marks.append(True)
+        else:
+            marks.append(inside or bool(markers.SOLUTION_SUFFIX.match(line)))
+    return marks
+
+
+def _scaffold_flags(lines: list[str]) -> list[bool]:
+    """Per line: blank, comment, docstring, decorator, ``def``/``class`` header,
+    ``...`` or ``pass`` (what a student may see of a function to complete)."""
+    flags, quote = [], None
+    for line in lines:
+        text = line.strip()
+        if quote is not None:
+            flags.append(True)
+            quote = None if quote in text else quote
+            continue
+        if m := _DOCSTRING.match(line):
+            quote = None if text.count(m.group(1)) >= 2 else m.group(1)
+            flags.append(True)
+            continue
+        flags.append(not text or bool(_SCAFFOLD.match(line)))
+    return flags
+
+
+def _function_bodies(lines: list[str]) -> list[list[int]]:
+    """Line indices of each ``def``/``class`` body (indented below its header)."""
+    bodies = []
+    for h, header in enumerate(lines):
+        if not _HEADER.match(header):
+            continue
+        body = []
+        for j in range(h + 1, len(lines)):
+            text = lines[j].strip()
+            if (
+                text
+                and not text.startswith("#")
+                and _indent(lines[j]) <= _indent(header)
+            ):
+                break
+            body.append(j)
+        bodies.append(body)
+    return bodies
+
+
+def unmarked_answer_lines(source: str) -> list[str]:
+    """Unmarked lines of a marked solution cell that can only be part of the answer.
+
+    otter copies a solution cell's unmarked lines into the student notebook, so an
+    answer line someone forgot to mark reaches the student.  Given code (a prompt, a
+    set-up line, a "not answered yet" check) cannot be told from a forgotten answer
+    line in general (a set-up line may even sit between two solution lines at the top
+    level); one kind can: a line *inside a function, between two of its solution
+    lines*.  That function is the answer, and nothing given belongs in its middle.
+
+    Blank lines, comments, docstrings, decorators, headers, ``...`` and ``pass`` never
+    count.  A cell without markers is all solution already; it returns ``[]``.
+    """
+    lines = source.splitlines()
+    if not markers.has_solution_markers(source):
+        return []
+    marks, scaffold = _solution_marks(lines), _scaffold_flags(lines)
+    found = set()
+    for body in _function_bodies(lines):
+        inside = [j for j in body if marks[j]]
+        if inside:
+            found |= {
+                j
+                for j in body
+                if inside[0] < j < inside[-1] and not marks[j] and not scaffold[j]
+            }
+    return [lines[j] for j in sorted(found)]
+
+
 def _solution_split(i: int, cell) -> tuple[set[str], dict[str, str]]:
     """(visible lines, {secret line: where}) of one solution cell."""
     if cell.cell_type == "code":
         secret_lines = markers.solution_lines(cell.source)
+        unmarked = set(unmarked_answer_lines(cell.source))
     else:
-        secret_lines = cell.source.splitlines()
+        secret_lines, unmarked = cell.source.splitlines(), set()
     visible = {
         s
         for line in cell.source.splitlines()
         if line not in secret_lines
+        and line not in unmarked
         and not markers.SOLUTION_SUFFIX.match(line)
         and (s := _significant(line))
     }
@@ -57,6 +148,9 @@ def _solution_split(i: int, cell) -> tuple[set[str], dict[str, str]]:
         s: f"solution line of cell {i}"
         for s in _significant_lines("\n".join(secret_lines))
     }
+    for line in unmarked:
+        if s := _significant(line):
+            secret.setdefault(s, f"unmarked answer line in solution cell {i}")
     return visible, secret
 
 

@@ -5,7 +5,7 @@ One module per figure, each drawing only what its chapter computes and passes in
 - :mod:`.explorer` — ``activation_explorer(activations, value_and_derivative)``
   (chapter 3: the chapter's activations and its autograd helper);
 - :mod:`.depth` — ``depth_slider(landmarks, products)`` (chapter 2: its float32
-  landmarks and the products ¼^L multiplied out in float32);
+  landmarks and the products ¼ᴸ multiplied out in float32);
 - :mod:`.dead_neurons` — ``dead_neuron_grid(...)`` (chapter 3: the alive/active masks of
   the chapter's own dead-neuron exercise);
 - :mod:`.softmax` — the temperature slider (chapter 6: the probabilities and the

@@ -9,6 +9,13 @@ the static website with no kernel.
   name, so slider steps say *which* traces they update (no hard-coded positions).
 - :func:`slider` makes a plotly slider from ``(label, restyle, relayout)`` steps.
 - :func:`data_table` is the text version of a figure (an HTML table under it).
+- :func:`base_layout`, :func:`horizontal_legend`, :func:`footnote`: a layout that
+  reads on a 360 px phone as well as on a desktop (titles broken into short lines
+  with ``<br>``, legends in rows outside the plots, notes under them); figures with
+  two panels stack them (plotly's layout is the same at every width), and
+  ``tests/test_figure_layout.py`` checks in a browser that no text is clipped or
+  overlaps another at 360, 390 and 1280 px.
+- :func:`superscript`: exponents as typeset text (``¼¹⁰``, ``2⁻²⁴``), never ``^``.
 - :data:`PLOTLY_CONFIG` is the one plotly configuration: no logo link and no
   "send to cloud"/"edit in Chart Studio" buttons (the only way a reader could
   otherwise make the offline book talk to a server).
@@ -37,8 +44,10 @@ __all__ = [
     "base_layout",
     "footnote",
     "data_table",
+    "horizontal_legend",
     "plotly_dash",
     "slider",
+    "superscript",
 ]
 
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -61,6 +70,17 @@ PLOTLY_CONFIG: dict[str, Any] = {
 FIGURE_JSON_CLASS = "sigmoidbook-plotly-json"
 FONT = dict(family="DejaVu Sans, Verdana, sans-serif", size=13, color="#222222")
 GRID_COLOR = "#e5e5e5"
+#: Title lines are at most about this many characters: at 14 px they fit a phone.
+TITLE_LINE_CHARS = 40
+_SUPERSCRIPT = str.maketrans("-−0123456789", "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(exponent: int | str) -> str:
+    """An integer exponent as Unicode superscript digits: ``superscript(-24) == "⁻²⁴"``."""
+    text = str(exponent)
+    if not text.lstrip("-−").isdigit():
+        raise ValueError(f"superscript takes an integer exponent, got {exponent!r}")
+    return text.translate(_SUPERSCRIPT)
 
 
 @dataclass
@@ -228,21 +248,66 @@ def plotly_dash(style: str | tuple) -> str:
     return ",".join(f"{2 * length:g}px" for length in pattern)
 
 
-def base_layout(title: str, *, height: int, margin: dict, **title_style: Any) -> dict:
+def base_layout(
+    title: str,
+    *,
+    height: int,
+    margin: dict,
+    **title_style: Any,
+) -> dict:
     """What every figure's layout starts with: no plotly template, the book's font, the
-    height and margins given, and a title aligned with the plot's left edge
-    (``title_style``: e.g. ``y=``, ``yanchor=``, ``font=``)."""
+    height and margins given, and a title at the top left of the figure
+    (``title_style``: e.g. ``font=``); the top margin must hold all its lines.
+
+    Plotly does not wrap text: ``title`` must be broken into lines of at most
+    :data:`TITLE_LINE_CHARS` characters with ``<br>`` (checked here), so it fits a
+    phone (``automargin`` pushes the plot down should a title still not fit).
+    """
+    for line in title.split("<br>"):
+        if len(line) > TITLE_LINE_CHARS:
+            raise ValueError(
+                f"title line {line!r} has {len(line)} characters, more than "
+                f"{TITLE_LINE_CHARS}: break it with <br> (plotly does not wrap)"
+            )
+    style = dict(
+        x=0.0,
+        xanchor="left",
+        xref="container",
+        y=1.0,
+        yanchor="top",
+        yref="container",
+        pad=dict(l=8, t=20),
+        automargin=True,
+        font=dict(size=14),
+    )
+    style.update(title_style)
     return dict(
         template="none",
         font=FONT,
         height=height,
         margin=margin,
-        title=dict(text=title, x=0.0, xanchor="left", xref="paper", **title_style),
+        title=dict(text=title, **style),
+    )
+
+
+def horizontal_legend(y: float, **style: Any) -> dict:
+    """A legend in rows, left-aligned, its top at ``y`` (paper units: below 0 is
+    under the plot): rows wrap on a phone and can never cover a curve."""
+    return dict(
+        orientation="h",
+        x=0.0,
+        xanchor="left",
+        y=y,
+        yanchor="top",
+        font=dict(size=12),
+        itemwidth=30,
+        **style,
     )
 
 
 def footnote(text: str) -> dict:
-    """A left-aligned note just under the plot (a key or a footnote), as an annotation."""
+    """A left-aligned note just under the plot (a key or a footnote), as an annotation:
+    break lines longer than about 45 characters with ``<br>`` (a phone's width)."""
     return dict(
         text=text,
         x=0,
@@ -251,6 +316,7 @@ def footnote(text: str) -> dict:
         yref="paper",
         xanchor="left",
         yanchor="top",
+        align="left",
         showarrow=False,
         font=dict(size=11, color="#555555"),
     )

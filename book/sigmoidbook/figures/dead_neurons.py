@@ -1,8 +1,8 @@
 """The dead-neuron grid of chapter 3: which units of the exercise's layer are alive.
 
-A slider sets the hidden bias b; two grids show the same units, one cell per
-unit.  Left, with ReLU: coloured when the unit is alive (a gradient reaches its
-weights), black when dead.  Right, with Leaky ReLU (0.1): full colour when the
+A slider sets the hidden bias b; two grids, one above the other (readable on a
+phone), show the same units, one cell per unit.  Top, with ReLU: coloured when
+the unit is alive (a gradient reaches its weights), black when dead.  Below, with Leaky ReLU (0.1): full colour when the
 unit is also *active* (z > 0 on some example), pale when it only keeps a
 gradient, black if it had none.
 
@@ -77,9 +77,10 @@ def _masks(biases, initial_bias, **masks) -> tuple[np.ndarray, int, dict]:
 
 
 def _title(bias: float, relu: int, leaky: int, active: int, n_units: int) -> str:
+    """Three short lines (a phone's width): the bias, ReLU's count, Leaky ReLU's counts."""
     return minus(
-        f"b = {bias:.2f}: ReLU {relu}/{n_units} units alive · "
-        f"Leaky ReLU (0.1) {leaky}/{n_units} alive, {active} active"
+        f"hidden bias b = {bias:.2f}<br>ReLU: {relu}/{n_units} units alive<br>"
+        f"Leaky ReLU (0.1): {leaky} alive, {active} active"
     )
 
 
@@ -120,28 +121,46 @@ def _add_grids(traces: Traces, z: list[list], shape: tuple[int, int]) -> None:
             colorscale=colorscale,
             hovertemplate=f"unit %{{customdata}}<br>{name}: %{{z}} ({legend})<extra></extra>",
         )
-        traces.add(name, heatmap, row=1, col=col)
+        traces.add(name, heatmap, row=col, col=1)
+
+
+#: Pixel geometry: the two grids stacked (one above the other at every width).
+HEIGHT, TOP, BOTTOM = 680, 110, 160
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+#: The colour key under the grids, the slider under the key.
+KEY_BELOW_PX, SLIDER_BELOW_PX = 6, 58
 
 
 def _layout(figure: go.Figure, title: str, steps: list, active: int) -> None:
     key = footnote(
-        "coloured: alive (a gradient reaches the unit) · pale: a gradient, but "
-        "z ≤ 0 on every example · black: dead"
+        "coloured: alive (a gradient reaches the unit)<br>"
+        "pale: a gradient, but z ≤ 0 on every example<br>black: dead"
     )
+    key["y"] = -KEY_BELOW_PX / PLOT_HEIGHT
     figure.update_layout(
-        **base_layout(
-            title, height=440, margin=dict(l=20, r=20, t=90, b=110), font=dict(size=14)
-        ),
-        sliders=[slider(steps, active=active, prefix="hidden bias b = ", y=-0.14)],
+        **base_layout(title, height=HEIGHT, margin=dict(l=20, r=20, t=TOP, b=BOTTOM)),
+        sliders=[
+            slider(
+                steps,
+                active=active,
+                prefix="hidden bias b = ",
+                y=-SLIDER_BELOW_PX / PLOT_HEIGHT,
+            )
+        ],
         plot_bgcolor="white",
         annotations=[*figure.layout.annotations, key],
     )
     hidden = dict(showticklabels=False, ticks="", showgrid=False, zeroline=False)
     figure.update_xaxes(constrain="domain", **hidden)
+    # On a phone the grids are narrower than their rows are tall: keep each under its title.
     figure.update_yaxes(
-        autorange="reversed", scaleanchor="x", constrain="domain", **hidden
+        autorange="reversed",
+        scaleanchor="x",
+        constrain="domain",
+        constraintoward="top",
+        **hidden,
     )
-    figure.update_yaxes(scaleanchor="x2", row=1, col=2)
+    figure.update_yaxes(scaleanchor="x2", row=2, col=1)
 
 
 def _text_version(biases: np.ndarray, masks: dict, counts: dict) -> tuple[str, str]:
@@ -209,9 +228,9 @@ def dead_neuron_grid(
     ]
 
     figure = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.06,
+        rows=2,
+        cols=1,
+        vertical_spacing=0.12,
         subplot_titles=("ReLU", "Leaky ReLU (0.1)"),
     )
     traces = Traces(figure)

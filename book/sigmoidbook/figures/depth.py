@@ -1,4 +1,4 @@
-"""Chapter 2's depth slider: the best case (1/4)^L against ReLU's 1, with float32's landmarks.
+"""Chapter 2's depth slider: the best case ¼ᴸ against ReLU's 1, with float32's landmarks.
 
 The chapter computes the numbers; this module only draws them::
 
@@ -7,7 +7,7 @@ The chapter computes the numbers; this module only draws them::
 
 ``landmarks`` are the chapter's first depths of each float32 event (``"update lost"``:
 ``1 + g == 1``; ``"subnormal"``; ``"zero"``), ``products`` its float32 products
-``(1/4)^L`` for ``L = 1, 2, …``, multiplied out one layer at a time.  The slider runs
+``¼ᴸ`` for ``L = 1, 2, …``, multiplied out one layer at a time.  The slider runs
 over the depths of ``products``; dashed lines mark the landmarks, dotted lines the
 limits of float32 that ``np.finfo`` reports.  The exact curve is ``0.25 ** L`` in
 float64, which holds every power of 1/4 the figure shows.
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from ..report import minus
+from ..report import format_number
 from ..style import ACTIVATION_COLORS, ACTIVATION_LINESTYLES
 from ._plotly import (
     GRID_COLOR,
@@ -29,8 +29,10 @@ from ._plotly import (
     Traces,
     base_layout,
     data_table,
+    horizontal_legend,
     plotly_dash,
     slider,
+    superscript,
 )
 
 __all__ = ["depth_slider"]
@@ -67,7 +69,7 @@ def _check_inputs(landmarks: Mapping[str, int], products: np.ndarray) -> None:
         )
     if products.ndim != 1 or products.dtype != np.float32:
         raise ValueError(
-            "products must be a 1-d float32 array (the float32 products ¼^L, L = 1, 2, …), "
+            "products must be a 1-d float32 array (the float32 products ¼ᴸ, L = 1, 2, …), "
             f"got a {products.ndim}-d {products.dtype} array"
         )
     if not INITIAL_DEPTH <= len(products) <= MAX_DEPTH:
@@ -76,7 +78,7 @@ def _check_inputs(landmarks: Mapping[str, int], products: np.ndarray) -> None:
             f"got {len(products)}"
         )
     if products[0] != np.float32(0.25):
-        raise ValueError(f"products[0] must be ¼^1 = 0.25, got {products[0]}")
+        raise ValueError(f"products[0] must be ¼¹ = 0.25, got {products[0]}")
     if not (np.all(products >= 0) and np.all(np.diff(products) <= 0)):
         raise ValueError("products must be non-negative and non-increasing with depth")
     tiny = np.finfo(np.float32).smallest_normal
@@ -95,12 +97,13 @@ def _check_inputs(landmarks: Mapping[str, int], products: np.ndarray) -> None:
 
 
 def _sci(value: float) -> str:
-    return minus(f"{value:.3e}")
+    """``9.537×10⁻⁷``: typeset, never ``9.537e-07``."""
+    return format_number(value, ".3e")
 
 
 def _status(depth: int, product: float, landmarks: Mapping[str, int]) -> str:
     if product == 0:
-        return "underflow: 0"
+        return "underflow to 0"
     if depth >= landmarks["subnormal"]:
         return "subnormal"
     if depth >= landmarks["update lost"]:
@@ -109,15 +112,13 @@ def _status(depth: int, product: float, landmarks: Mapping[str, int]) -> str:
 
 
 def _title(depth: int, exact: float, product: float, landmarks) -> str:
-    status = _status(depth, product, landmarks)
-    if product == 0:
-        shown, note = "0", " (underflow)"
-    else:
-        shown = _sci(product)
-        note = "" if status == "normal" else f" ({status})"
+    """Four short lines (a phone's width): ReLU, the exact bound, float32's product and status."""
+    shown = "0" if product == 0 else _sci(product)
     return (
-        f"L = {depth}: sigmoid factor ≤ (1/4)^{depth} = {_sci(exact)} · ReLU factor = 1"
-        f"<br>float32 product: {shown}{note}"
+        f"L = {depth}: ReLU factor 1ᴸ = 1"
+        f"<br>sigmoid factor ≤ ¼{superscript(depth)} = {_sci(exact)}"
+        f"<br>float32 product: {shown}"
+        f"<br>float32: {_status(depth, product, landmarks)}"
     )
 
 
@@ -130,9 +131,10 @@ def _add_curves(traces: Traces, depths, exact, products, landmarks) -> None:
             x=depths,
             y=exact,
             mode="lines",
-            name="sigmoid: (1/4)^L, exact",
+            name="sigmoid: ¼ᴸ exact",
             line=dict(color=sigmoid, width=2),
-            hovertemplate="L = %{x}<br>(1/4)^L = %{y:.3e}<extra></extra>",
+            customdata=[_sci(v) for v in exact],
+            hovertemplate="L = %{x}<br>¼ᴸ = %{customdata}<extra></extra>",
         ),
     )
     nonzero = products > 0
@@ -142,9 +144,10 @@ def _add_curves(traces: Traces, depths, exact, products, landmarks) -> None:
             x=depths[nonzero],
             y=products[nonzero].astype(np.float64),
             mode="markers",
-            name=f"sigmoid: float32 product (0 from L = {landmarks['zero']} on)",
+            name="sigmoid: float32 product",
             marker=dict(color=sigmoid, size=5, symbol="circle-open"),
-            hovertemplate="L = %{x}<br>float32: %{y:.3e}<extra></extra>",
+            customdata=[_sci(v) for v in products[nonzero]],
+            hovertemplate="L = %{x}<br>float32: %{customdata}<extra></extra>",
         ),
     )
     traces.add(
@@ -153,7 +156,7 @@ def _add_curves(traces: Traces, depths, exact, products, landmarks) -> None:
             x=depths,
             y=np.ones(len(depths)),
             mode="lines",
-            name="ReLU: 1^L = 1",
+            name="ReLU: 1ᴸ = 1",
             line=dict(
                 color=relu, width=2, dash=plotly_dash(ACTIVATION_LINESTYLES["relu"])
             ),
@@ -181,12 +184,31 @@ def _current(depth: int, exact: float) -> dict[str, list]:
     return {"x": [[depth, depth]], "y": [[exact, 1.0]]}
 
 
+#: Pixel geometry (plotly's layout is the same at every width; the plot is
+#: HEIGHT − top − bottom pixels tall at every width, so offsets are fixed in pixels).
+HEIGHT, TOP, BOTTOM = 660, 140, 230
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+#: Under the plot: tick labels and the axis title, then the legend (up to three rows
+#: on a phone), then the slider.
+LEGEND_BELOW_PX, SLIDER_BELOW_PX = 66, 130
+#: Landmark labels above the plot, one row each (they never collide, however close).
+LABEL_ROW_PX = 16
+
+
+def _px(pixels: float) -> float:
+    """A vertical distance in pixels as a fraction of the plot's height (paper units)."""
+    return pixels / PLOT_HEIGHT
+
+
 def _mark_landmarks(figure: go.Figure, landmarks, max_depth: int) -> None:
-    """Dashed vertical lines at the landmark depths, labelled at the top."""
-    for event in EVENTS:
+    """Dashed vertical lines at the landmark depths, each labelled on a row of its own
+    above the plot: the first to the right of its line, the later ones to the left, so
+    no line crosses a label and no label leaves the figure."""
+    for row, event in enumerate(EVENTS):
         depth = int(landmarks[event])
         if depth > max_depth:
             continue
+        top = 1 + _px(4 + LABEL_ROW_PX * row)
         figure.add_shape(
             type="line",
             xref="x",
@@ -194,17 +216,19 @@ def _mark_landmarks(figure: go.Figure, landmarks, max_depth: int) -> None:
             x0=depth,
             x1=depth,
             y0=0,
-            y1=1,
+            y1=top,
             line=dict(color="#555555", width=1, dash="dash"),
         )
         figure.add_annotation(
             x=depth,
-            y=1,
+            y=top,
             xref="x",
             yref="paper",
-            yanchor="bottom",
+            xanchor="left" if row == 0 else "right",
+            yanchor="middle",
+            xshift=3 if row == 0 else -3,
             showarrow=False,
-            text=f"L = {depth}<br>{EVENT_TEXT[event]}",
+            text=f"L = {depth}: {EVENT_TEXT[event]}",
             font=dict(size=11, color="#333333"),
         )
 
@@ -238,37 +262,27 @@ def _mark_format_limits(figure: go.Figure) -> None:
             xanchor=anchor,
             yanchor="bottom",
             showarrow=False,
-            text=f"{label} 2<sup>{minus(str(int(math.log2(value))))}</sup>",
-            font=dict(size=10, color="#666666"),
+            text=f"{label} 2{superscript(int(math.log2(value)))}",
+            font=dict(size=10, color="#555555"),
+            bgcolor="rgba(255,255,255,0.8)",
         )
 
 
 def _layout(figure: go.Figure, title: str, depth_slider_: dict, lowest: float) -> None:
-    """Title, legend, slider and log axes (down to a decade below ``lowest``)."""
+    """Title, legend and slider under the plot, log axes (down to a decade below ``lowest``)."""
     figure.update_layout(
-        **base_layout(
-            title,
-            height=560,
-            margin=dict(l=70, r=20, t=120, b=90),
-            y=0.97,
-            yanchor="top",
-            font=dict(size=14),
-        ),
-        # In the empty upper right, between ReLU's line and the falling sigmoid.
-        legend=dict(
-            x=0.99,
-            y=0.76,
-            xanchor="right",
-            yanchor="top",
-            bgcolor="rgba(255,255,255,0.85)",
-            font=dict(size=12),
-        ),
+        **base_layout(title, height=HEIGHT, margin=dict(l=70, r=20, t=TOP, b=BOTTOM)),
+        legend=horizontal_legend(-_px(LEGEND_BELOW_PX)),
         sliders=[depth_slider_],
         plot_bgcolor="white",
     )
     max_depth = len(depth_slider_["steps"])
     figure.update_xaxes(
-        title_text="depth L (layers)", range=[0, max_depth + 1], gridcolor=GRID_COLOR
+        title_text="depth L (layers)",
+        # From 0.5: no tick label "0" in the corner, where it would meet the y axis's.
+        range=[0.5, max_depth + 1],
+        gridcolor=GRID_COLOR,
+        nticks=6,
     )
     figure.update_yaxes(
         title_text="gradient factor (log scale)",
@@ -297,7 +311,7 @@ def _table(exact, products, landmarks) -> str:
     ]
     header = [
         "depth L",
-        "(1/4)^L exact",
+        "¼ᴸ exact",
         "float32 product",
         "ReLU factor",
         "float32 status",
@@ -306,11 +320,11 @@ def _table(exact, products, landmarks) -> str:
 
 
 def depth_slider(landmarks: Mapping[str, int], products) -> InteractiveFigure:
-    """Slider over depth L: (1/4)^L exact and in float32, ReLU's 1, float32's landmarks.
+    """Slider over depth L: ¼ᴸ exact and in float32, ReLU's 1, float32's landmarks.
 
     ``landmarks``: the first depths ``{"update lost": …, "subnormal": …, "zero": …}``
     of float32 (chapter 2's ``landmarks["float32"]``); ``products``: the float32
-    products ``(1/4)^L`` for ``L = 1 … len(products)`` (10 to 200 of them).
+    products ``¼ᴸ`` for ``L = 1 … len(products)`` (10 to 200 of them).
     Raises ``ValueError`` if they are malformed or do not agree with each other.
     """
     products = np.asarray(products)
@@ -332,13 +346,15 @@ def depth_slider(landmarks: Mapping[str, int], products) -> InteractiveFigure:
         for d, e, t in zip(depths, exact, titles)
     ]
     active = INITIAL_DEPTH - 1
-    depth_steps = slider(steps, active=active, prefix="depth L = ", y=-0.16)
+    depth_steps = slider(
+        steps, active=active, prefix="depth L = ", y=-_px(SLIDER_BELOW_PX)
+    )
     _layout(figure, titles[active], depth_steps, lowest=float(exact[-1]))
     _mark_landmarks(figure, landmarks, max_depth)
     _mark_format_limits(figure)
     alt = (
         f"Interactive figure: a slider sets the depth L from 1 to {max_depth}; on a "
-        "log scale the best-case gradient factor through L sigmoid layers, (1/4)^L, "
+        "log scale the best-case gradient factor through L sigmoid layers, ¼ᴸ, "
         "falls in a straight line while ReLU's stays at 1. In float32, 1 + g rounds "
         f"to 1 from L = {landmarks['update lost']}, the product is subnormal from "
         f"L = {landmarks['subnormal']} and exactly 0 from L = {landmarks['zero']}."

@@ -1,8 +1,8 @@
 """The activation explorer of chapter 3: f(x) and f′(x) of the chapter's activations.
 
-A slider sets x from −6 to 6 in steps of 0.25.  Left: the values of the
-activations, right: their derivatives, a marker on every curve at x, and a
-table of f(x) and f′(x) under the plots.  The title reads, for example,
+A slider sets x from −6 to 6 in steps of 0.25.  Top: the values of the
+activations, below them their derivatives (stacked, so the figure reads on a
+phone), a marker on every curve at x, and a table of f(x) and f′(x) under the plots.  The title reads, for example,
 ``x = 3.00: σ(x) = 0.9526, σ′(x) = 0.0452``.
 
 The figure holds no activation of its own.  Chapter 3 passes the mapping it
@@ -33,6 +33,7 @@ from ._plotly import (
     base_layout,
     data_table,
     footnote,
+    horizontal_legend,
     plotly_dash,
     slider,
 )
@@ -106,7 +107,7 @@ def _cell(number: float) -> str:
 
 def _derivative_cell(curves: dict, index: int) -> str:
     text = _cell(curves["derivative"][index])
-    return text + " *" if curves["kink"][index] else text
+    return text + "*" if curves["kink"][index] else text  # no space: no line break
 
 
 def _title(sigmoid: dict, index: int) -> str:
@@ -117,10 +118,9 @@ def _title(sigmoid: dict, index: int) -> str:
 
 
 def _add_curves(traces: Traces, activations: Mapping, curves: dict) -> None:
-    x = CURVE_X.astype(
-        np.float32
-    )  # float32 is plenty for drawing: half the page weight
-    for col, part, symbol in ((1, "value", "f"), (2, "derivative", "f′")):
+    x = CURVE_X.astype(np.float32)  # float32 is plenty for drawing: half the weight
+    x_texts = [minus(f"{v:.2f}") for v in CURVE_X]
+    for row, part, symbol in ((1, "value", "f"), (2, "derivative", "f′")):
         for key, (name, _) in activations.items():
             y = curves[key][part].astype(np.float32)
             if part == "derivative":
@@ -130,18 +130,27 @@ def _add_curves(traces: Traces, activations: Mapping, curves: dict) -> None:
                 width=2,
                 dash=plotly_dash(ACTIVATION_LINESTYLES[key]),
             )
-            hover = f"{name}<br>x = %{{x:.2f}}<br>{symbol} = %{{y:.4f}}<extra></extra>"
+            # Hover numbers formatted here: plotly would print "-0.50" with a hyphen.
+            shown = [
+                [x_text, "" if np.isnan(v) else _cell(v)]
+                for x_text, v in zip(x_texts, y)
+            ]
+            hover = (
+                f"{name}<br>x = %{{customdata[0]}}<br>{symbol} = %{{customdata[1]}}"
+                "<extra></extra>"
+            )
             trace = go.Scatter(
                 x=x,
                 y=y,
+                customdata=shown,
                 mode="lines",
                 name=name,
                 legendgroup=key,
-                showlegend=col == 1,
+                showlegend=row == 1,
                 line=line,
                 hovertemplate=hover,
             )
-            traces.add(f"{part} {key}", trace, row=1, col=col)
+            traces.add(f"{part} {key}", trace, row=row, col=1)
 
 
 def _step_data(activations: Mapping, curves: dict, index: int) -> dict:
@@ -168,7 +177,7 @@ def _step_data(activations: Mapping, curves: dict, index: int) -> dict:
 
 def _add_markers_and_table(traces: Traces, activations: Mapping, start: dict) -> None:
     colors = [ACTIVATION_COLORS[k] for k in activations]
-    for col, part in ((1, 0), (2, 1)):
+    for row, part in ((1, 0), (2, 1)):
         marker = go.Scatter(
             x=start["x"][part],
             y=start["y"][part],
@@ -177,10 +186,10 @@ def _add_markers_and_table(traces: Traces, activations: Mapping, start: dict) ->
             showlegend=False,
             hoverinfo="skip",
         )
-        traces.add(f"markers {col}", marker, row=1, col=col)
+        traces.add(f"markers {row}", marker, row=row, col=1)
     align = ["left", "right", "right"]
     table = go.Table(
-        columnwidth=[2, 1, 1],
+        columnwidth=[1.9, 1, 1],  # "Leaky ReLU (0.1)" on one line on a phone
         header=dict(
             values=["activation", "f(x)", "f′(x)"],
             fill_color="#f0f0f0",
@@ -190,35 +199,54 @@ def _add_markers_and_table(traces: Traces, activations: Mapping, start: dict) ->
         cells=dict(
             values=start["cells.values"][2],
             align=align,
-            font=dict(color=[colors, "#222222", "#222222"], size=13),
+            font=dict(color=[colors, "#222222", "#222222"], size=12),
             fill_color="white",
-            height=24,
+            height=22,
         ),
     )
-    traces.add("table", table, row=2, col=1)
+    traces.add("table", table, row=3, col=1)
+
+
+#: Pixel geometry: title, legend (up to three rows on a phone), then the value panel,
+#: the derivative panel and the table, stacked (the same layout at every width).
+HEIGHT, TOP, BOTTOM = 1070, 160, 130
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+PANEL_PX, TABLE_PX, GAP_PX = 230, 200, 60
+LEGEND_ABOVE_PX = 112
+NOTE_BELOW_PX, SLIDER_BELOW_PX = 4, 40
 
 
 def _layout(figure: go.Figure, title: str, steps: list, active: int) -> None:
-    note = footnote("* no derivative here (a kink); shown is the value autograd uses.")
+    note = footnote(
+        "* no derivative here (a kink):<br>shown is the value autograd uses"
+    )
+    note["y"] = -NOTE_BELOW_PX / PLOT_HEIGHT
     figure.update_layout(
-        **base_layout(
-            title,
-            height=780,
-            margin=dict(l=55, r=20, t=125, b=110),
-            y=0.985,
-            yanchor="top",
-            yref="container",
-        ),
-        legend=dict(orientation="h", x=0, y=1.09, yanchor="bottom", font=dict(size=12)),
-        sliders=[slider(steps, active=active, prefix="x = ")],
+        **base_layout(title, height=HEIGHT, margin=dict(l=55, r=20, t=TOP, b=BOTTOM)),
+        legend=horizontal_legend(1 + LEGEND_ABOVE_PX / PLOT_HEIGHT),
+        sliders=[
+            slider(
+                steps, active=active, prefix="x = ", y=-SLIDER_BELOW_PX / PLOT_HEIGHT
+            )
+        ],
         hovermode="closest",
         plot_bgcolor="white",
         annotations=[*figure.layout.annotations, note],
     )
-    axes = dict(gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", row=1)
-    figure.update_xaxes(title_text="x", range=[-6.2, 6.2], zeroline=True, **axes)
-    figure.update_yaxes(title_text="f(x)", range=[-1.3, 6.3], col=1, **axes)
-    figure.update_yaxes(title_text="f′(x)", range=[-0.15, 1.25], col=2, **axes)
+    axes = dict(gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", col=1)
+    for row in (1, 2):
+        figure.update_xaxes(
+            title=dict(text="x", standoff=2),
+            range=[-6.2, 6.2],
+            zeroline=True,
+            nticks=7,
+            row=row,
+            **axes,
+        )
+    figure.update_yaxes(title_text="f(x)", range=[-1.3, 6.3], nticks=6, row=1, **axes)
+    figure.update_yaxes(
+        title_text="f′(x)", range=[-0.15, 1.25], nticks=6, row=2, **axes
+    )
 
 
 def _text_version(activations: Mapping, curves: dict) -> tuple[str, str]:
@@ -264,15 +292,11 @@ def activation_explorer(
         key: _evaluate(f, value_and_derivative) for key, (_, f) in activations.items()
     }
     figure = make_subplots(
-        rows=2,
-        cols=2,
-        specs=[
-            [{"type": "xy"}, {"type": "xy"}],
-            [{"type": "table", "colspan": 2}, None],
-        ],
-        row_heights=[0.58, 0.42],
-        vertical_spacing=0.13,
-        horizontal_spacing=0.09,
+        rows=3,
+        cols=1,
+        specs=[[{"type": "xy"}], [{"type": "xy"}], [{"type": "table"}]],
+        row_heights=[PANEL_PX, PANEL_PX, TABLE_PX],
+        vertical_spacing=GAP_PX / PLOT_HEIGHT,
         subplot_titles=("value f(x)", "derivative f′(x) (autograd)"),
     )
     traces = Traces(figure)

@@ -8,9 +8,9 @@ The chapter computes every number; this module only draws them::
 ``temperatures`` are the slider's values of T (increasing, positive),
 ``probabilities[t]`` the chapter's softmax(z / T_t) (one row per temperature, each
 summing to 1), ``frobenius[t]`` and ``largest[t]`` the Frobenius norm and the largest
-eigenvalue of the Jacobian of z ↦ softmax(z / T_t) at that temperature.  Left: the
-probabilities as bars; right: the two Jacobian sizes against T (log axis), with
-markers at the slider's T.  A table under the figure lists every step.  Titles and
+eigenvalue of the Jacobian of z ↦ softmax(z / T) at that temperature.  Top: the
+probabilities as bars; below them (stacked, so the figure reads on a phone): the two
+Jacobian sizes against T (log axis), with markers at the slider's T.  A table under the figure lists every step.  Titles and
 the table are formatted from the values passed in; the drawn values are rounded to
 :data:`DRAWN_DIGITS` significant digits.
 """
@@ -31,6 +31,7 @@ from ._plotly import (
     Traces,
     base_layout,
     data_table,
+    horizontal_legend,
     slider,
 )
 
@@ -95,10 +96,15 @@ def _fmt(value: float) -> str:
     return minus(f"{value:.4g}")
 
 
+#: The two sizes of the Jacobian: legend, table header and title wording.
+FROBENIUS, LARGEST = "Frobenius norm of J", "largest eigenvalue of J"
+
+
 def _title(t: float, p: np.ndarray, f: float, e: float) -> str:
+    """Three short lines (a phone's width)."""
     return minus(
-        f"T = {t:.3g}: largest probability {p.max():.4f}, "
-        f"‖J‖_F = {f:.4f}, largest eigenvalue of J = {e:.4f}"
+        f"T = {t:.3g}: largest probability {p.max():.4f}<br>"
+        f"{FROBENIUS}: {f:.4f}<br>{LARGEST}: {e:.4f}"
     )
 
 
@@ -117,8 +123,8 @@ def _add_traces(traces: Traces, names, t, p, f, e, active: int) -> None:
         col=1,
     )
     for key, values, color, label in (
-        ("frobenius", f, NORM_COLOR, "‖J‖_F (Frobenius norm)"),
-        ("largest", e, EIGEN_COLOR, "largest eigenvalue of J"),
+        ("frobenius", f, NORM_COLOR, FROBENIUS),
+        ("largest", e, EIGEN_COLOR, LARGEST),
     ):
         traces.add(
             key,
@@ -132,8 +138,8 @@ def _add_traces(traces: Traces, names, t, p, f, e, active: int) -> None:
                 ),
                 hovertemplate="T = %{x:.3g}<br>%{y:.4f}<extra></extra>",
             ),
-            row=1,
-            col=2,
+            row=2,
+            col=1,
         )
     traces.add(
         "current",
@@ -149,8 +155,62 @@ def _add_traces(traces: Traces, names, t, p, f, e, active: int) -> None:
                 line=dict(color="white", width=1.5),
             ),
         ),
+        row=2,
+        col=1,
+    )
+
+
+#: Pixel geometry: the panels stacked (the same layout at every width).
+HEIGHT, TOP, BOTTOM = 780, 110, 190
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+VERTICAL_SPACING = 0.22
+#: Under the lower panel: its ticks and axis title, the legend, then the slider.
+LEGEND_BELOW_PX, SLIDER_BELOW_PX = 64, 112
+
+
+def _layout(figure: go.Figure, title: str, steps: list, active: int, t) -> None:
+    figure.update_layout(
+        **base_layout(title, height=HEIGHT, margin=dict(l=60, r=20, t=TOP, b=BOTTOM)),
+        legend=horizontal_legend(-LEGEND_BELOW_PX / PLOT_HEIGHT),
+        sliders=[
+            slider(
+                steps,
+                active=active,
+                prefix="temperature T = ",
+                y=-SLIDER_BELOW_PX / PLOT_HEIGHT,
+            )
+        ],
+        bargap=0.3,
+    )
+    figure.update_yaxes(
+        range=[0, 1],
+        title_text="probability",
+        gridcolor=GRID_COLOR,
+        nticks=6,
         row=1,
-        col=2,
+        col=1,
+    )
+    figure.update_xaxes(title=dict(text="class", standoff=4), row=1, col=1)
+    # Ticks at the powers of 4 only: the minor labels of a log axis crowd a phone.
+    powers = [4.0**k for k in range(-8, 9) if t[0] <= 4.0**k <= t[-1]]
+    figure.update_xaxes(
+        type="log",
+        title_text="temperature T",
+        gridcolor=GRID_COLOR,
+        tickvals=powers,
+        # A quarter of a decade of room at each end: no label in the corner.
+        range=[np.log10(t[0]) - 0.25, np.log10(t[-1]) + 0.25],
+        ticktext=[f"{v:g}" for v in powers],
+        row=2,
+        col=1,
+    )
+    figure.update_yaxes(
+        rangemode="tozero",
+        title_text="size",
+        gridcolor=GRID_COLOR,
+        nticks=6,
+        row=2,
+        col=1,
     )
 
 
@@ -177,11 +237,10 @@ def temperature_slider(
     ]
     t, p, f, e = (_drawn(a) for a in (t, p, f, e))
     figure = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.45, 0.55],
-        horizontal_spacing=0.12,
-        subplot_titles=("probabilities softmax(z / T)", "size of the Jacobian"),
+        rows=2,
+        cols=1,
+        vertical_spacing=VERTICAL_SPACING,
+        subplot_titles=("probabilities softmax(z / T)", "size of the Jacobian J"),
     )
     traces = Traces(figure)
     _add_traces(traces, class_names, t, p, f, e, active)
@@ -195,34 +254,17 @@ def temperature_slider(
         )
         for i in range(len(t))
     ]
-    figure.update_layout(
-        **base_layout(
-            titles[active], height=520, margin=dict(l=60, r=20, t=110, b=150)
-        ),
-        legend=dict(orientation="h", x=0.55, y=1.02, yanchor="bottom"),
-        sliders=[slider(steps, active=active, prefix="temperature T = ", y=-0.18)],
-        bargap=0.3,
-    )
-    figure.update_yaxes(
-        range=[0, 1], title_text="probability", gridcolor=GRID_COLOR, row=1, col=1
-    )
-    figure.update_xaxes(title_text="class", row=1, col=1)
-    figure.update_xaxes(
-        type="log", title_text="temperature T", gridcolor=GRID_COLOR, row=1, col=2
-    )
-    figure.update_yaxes(
-        rangemode="tozero", title_text="size", gridcolor=GRID_COLOR, row=1, col=2
-    )
+    _layout(figure, titles[active], steps, active, t)
     header = [
         "T",
         *[f"p({name})" for name in class_names],
-        "‖J‖_F",
-        "largest eigenvalue",
+        FROBENIUS,
+        LARGEST,
     ]
     alt = (
-        "Two panels with a temperature slider. Left: bars of the probabilities "
+        "Two panels with a temperature slider. Top: bars of the probabilities "
         f"softmax(z / T) of {len(class_names)} classes, flat at high T and "
-        "concentrated on one class at low T. Right: the Frobenius norm and the largest "
+        "concentrated on one class at low T. Below: the Frobenius norm and the largest "
         "eigenvalue of the softmax Jacobian against T on a log axis; both are small at "
         "very low and very high T and largest in between."
     )
