@@ -35,8 +35,12 @@ WIDTHS = (390, 1280)
 JS_DIR = Path(__file__).resolve().parent / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
+# preload: false — axe's CSSOM preload re-fetches every stylesheet and resolves
+# theme.css's `@import "../basic.css"` against the page, not the stylesheet
+# (a 404 for /basic.css that no reader's browser makes); it only serves the
+# css-orientation-lock rule.
 RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+  const result = await axe.run(document, {resultTypes: ['violations'], preload: false});
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5), count: v.nodes.length,

@@ -37,7 +37,9 @@ def _why(message: str) -> str:
     runs on after a failure, so later errors are knock-on effects of the first.
     """
     lines = [
-        m.group(1) for line in (message or "").splitlines() if (m := _ERROR.match(line))
+        m.group(1)
+        for line in (message or "").splitlines()
+        if (m := _ERROR.match(line)) and line.strip() != "Exception raised:"
     ]
     if not lines:
         return "the test failed"
