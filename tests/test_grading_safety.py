@@ -152,8 +152,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def ch1(tmp_path_factory):
+def sliced_ch1(tmp_path_factory):
     """The chapter 1 release, its sliced student notebook (the template) and solutions."""
     release = coursework.assign(CH1, tmp_path_factory.mktemp("dist"))
     drop = coursework.outside_slice(nbformat.read(CH1, as_version=4))
@@ -165,6 +164,11 @@ def ch1(tmp_path_factory):
         release.autograder_notebook, drop, work / "solutions.ipynb"
     )
     return release, template, solutions
+
+
+@pytest.fixture(scope="module")
+def ch1(tmp_path_factory):
+    return sliced_ch1(tmp_path_factory)
 
 
 def _with_answers(template: Path, answers: dict[int, str]) -> nbformat.NotebookNode:

@@ -212,3 +212,17 @@ def test_glue_numbers_glues_plain_values_without_display(monkeypatch):
         ("ratio", pytest.approx(20.57237), False),
     ]
     assert [type(value) for _, value, _ in glued] == [int, float, float]
+
+
+def test_glue_typeset_glues_the_typeset_text(monkeypatch):
+    import myst_nb
+
+    from sigmoidbook.report import glue_typeset
+
+    glued = {}
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display: glued.update({name: value})
+    )
+    glue_typeset(".2g", tiny=1.2e-9, negative=-0.5)
+    assert glued["tiny"].data == "1.2×10⁻⁹"
+    assert glued["negative"].data == "−0.5"

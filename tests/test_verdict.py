@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-from test_grading_safety import CH1, TESTS, _solution_of, _with_answers
+from test_grading_safety import TESTS, _solution_of, _with_answers, sliced_ch1
 
 import coursework
 from coursework import harvest, trusted
@@ -123,16 +123,7 @@ def test_answer_names_come_from_the_solution_cells_not_from_imports():
 
 @pytest.fixture(scope="module")
 def ch1(tmp_path_factory):
-    release = coursework.assign(CH1, tmp_path_factory.mktemp("dist"))
-    drop = coursework.outside_slice(nbformat.read(CH1, as_version=4))
-    work = tmp_path_factory.mktemp("slice")
-    template = coursework.drop_cells(
-        release.student_notebook, drop, work / "template" / CH1.name
-    )
-    solutions = coursework.drop_cells(
-        release.autograder_notebook, drop, work / "solutions.ipynb"
-    )
-    return release, template, solutions
+    return sliced_ch1(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -168,3 +168,18 @@ def glue_numbers(digits: int | None = None, **values: object) -> None:
     """:func:`glue_number` for each keyword argument: ``glue_numbers(alive=3, spread=0.06)``."""
     for name, value in values.items():
         glue_number(name, value, digits)
+
+
+def glue_typeset(spec: str = ".3g", **values: object) -> None:
+    """Glue each number as typeset text for the prose (``{glue:md}`name```).
+
+    The text is :func:`format_number`'s (``−``, ``×10ⁿ``): ``glue_typeset(".2g",
+    tiny=1.2e-9)`` shows "1.2×10⁻⁹" where ``{glue:text}`` would show "1.2e-09".
+    """
+    texts = {name: format_number(value, spec) for name, value in values.items()}
+    try:
+        from myst_nb import glue  # imported late: myst-nb pulls in Sphinx
+    except ModuleNotFoundError:
+        return  # e.g. on Colab: glued values only matter to the website build
+    for name, text in texts.items():
+        glue(name, Markdown(text), display=False)
