@@ -78,14 +78,19 @@ pdf: $(STAMP)
 site-archive: $(STAMP)
 	$(BIN)/python book/_ext/site_archive.py --site _build/html
 
+# Two pytest-xdist workers (tests/parallel_groups.py: what runs together, longest
+# first); `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= 2
+PARALLEL := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL) --durations=20
 
 # Where readers run it: each chapter alone in a Colab-like environment, and the
 # torch-free tests under Python 3.12 and 3.13 (pyenv's, where present). Slow: it
 # builds those environments (cached in .venv-colab and .venv-py3*). CI runs both.
 test-platforms: $(STAMP)
-	$(BIN)/python -m pytest -m platforms tests/test_colab.py tests/test_python_versions.py tests/test_gradescope.py
+	$(BIN)/python -m pytest $(PARALLEL) -m platforms tests/test_colab.py tests/test_python_versions.py tests/test_gradescope.py
 
 # An observation, not a test: ratios of this machine, nothing asserted (benchmarks/run.py).
 benchmark: $(STAMP)

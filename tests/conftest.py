@@ -66,6 +66,25 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(name, paths, ids=ids)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def calibration_cache(tmp_path_factory):
+    """The coursework grader's calibration cache (``COURSEWORK_CACHE_DIR``) for this
+    test run: below its temporary folder (shared by the pytest-xdist workers of one
+    run), never the user's ``~/.cache``, so each run calibrates afresh as CI does."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # <root>/pytest-N/popen-gwK: share <root>/pytest-N
+    folder = base / "coursework-calibration"
+    folder.mkdir(exist_ok=True)
+    previous = os.environ.get("COURSEWORK_CACHE_DIR")
+    os.environ["COURSEWORK_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("COURSEWORK_CACHE_DIR", None)
+    else:
+        os.environ["COURSEWORK_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository's top folder (where ``_config.yml`` and ``pyproject.toml`` are)."""
@@ -130,15 +149,21 @@ def built_pages(built_site) -> list[str]:
 # through Playwright; `playwright install` is never needed.
 # --------------------------------------------------------------------------
 
-# Runs in the page once it has loaded: waits for MathJax's first typeset and
-# for every plotly figure to be drawn (or for the time limit).
+# Runs in the page once it has loaded: waits for MathJax's first typeset, typesets
+# what lazy typesetting left, draws every plotly figure and waits for them (or for
+# the time limit).
 WAIT_FOR_RENDERING = """async (timeoutMs) => {
   const deadline = Date.now() + timeoutMs;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   if (document.querySelector('.math')) {
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(100);
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+    // the website typesets lazily (offline_mathjax.py): typeset what is left
+    if (window.MathJax && MathJax.startup.document && MathJax.startup.document.lazyTypesetAll)
+      await MathJax.startup.document.lazyTypesetAll();
   }
+  // plotly figures load as they come near the viewport (plotly_figures.js): draw all
+  if (window.sigmoidbookDrawAllFigures) await window.sigmoidbookDrawAllFigures();
   const drawn = () => [...document.querySelectorAll('.plotly-graph-div')]
       .every((div) => div._fullLayout && div.querySelector('.main-svg'));
   while (!drawn() && Date.now() < deadline) await sleep(100);

@@ -5,7 +5,7 @@ reader opened earlier alive; a chapter must therefore fit in half of it. When nb
 has run the last cell of a notebook, this plugin reads the kernel process's peak
 resident memory (``VmHWM`` in ``/proc/<pid>/status``, Linux) and fails that cell's
 teardown when it is over :data:`BUDGET_MB`. The measurements are printed at the end
-of the run. Where ``/proc`` is missing (macOS, Windows) nothing is measured.
+of the run (with pytest-xdist, by the controller, from every worker). Where ``/proc`` is missing (macOS, Windows) nothing is measured.
 """
 
 from __future__ import annotations
@@ -61,6 +61,19 @@ def pytest_runtest_teardown(item, nextitem):
             "data or use smaller probes",
             pytrace=False,
         )
+
+
+def pytest_sessionfinish(session):
+    # an xdist worker: hand its measurements to the controller (pytest_testnodedown)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["memory_peaks"] = dict(_peaks)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    # the xdist controller: collect each worker's measurements for the summary
+    _peaks.update(getattr(node, "workeroutput", {}).get("memory_peaks", {}))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -42,6 +42,7 @@ INSPECT_PAGE = """() => {
     math_elements: maths.length,
     math_untypeset: maths.filter((m) => !m.querySelector('mjx-container')).map((m) => m.textContent.slice(0, 80)),
     math_errors: document.querySelectorAll('mjx-merror').length,
+    math_lazy: document.querySelectorAll('mjx-lazy').length,
     mjx_containers: document.querySelectorAll('mjx-container').length,
     figures: [...document.querySelectorAll('.plotly-graph-div')].map((div) => ({
       id: div.id,
@@ -55,6 +56,16 @@ INSPECT_PAGE = """() => {
     binder_links: [...document.querySelectorAll('a[href*="mybinder.org"]')].map((a) => a.href),
     thebe_buttons: [...document.querySelectorAll('button.btn-launch-thebe')].map((b) => b.textContent.trim()),
   };
+}"""
+
+
+# Pictures load lazily (lazy_images.py): fetch every one now, so that each is checked.
+LOAD_EVERY_IMAGE = """async (timeoutMs) => {
+  const images = [...document.images];
+  images.forEach((image) => { image.loading = 'eager'; });
+  const loaded = images.map((image) => image.complete ? null
+      : new Promise((resolve) => { image.onload = image.onerror = resolve; }));
+  await Promise.race([Promise.all(loaded), new Promise((r) => setTimeout(r, timeoutMs))]);
 }"""
 
 
@@ -109,6 +120,7 @@ def visit(page, site_url: str, html_dir: Path, name: str) -> dict:
     """Load one page, let it render, inspect it, screenshot it, drag its sliders."""
     page.goto(f"{site_url}/{name}", wait_until="load")
     page.evaluate(WAIT_FOR_RENDERING, 60_000)
+    page.evaluate(LOAD_EVERY_IMAGE, 30_000)
     report = page.evaluate(INSPECT_PAGE)
     shot = screenshot_dir(html_dir) / Path(name).with_suffix(".png")
     shot.parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +170,7 @@ def test_math_is_typeset_by_the_local_mathjax(page_reports):
         assert report["math_errors"] == 0, (
             f"{name}: {report['math_errors']} MathJax errors"
         )
+        assert report["math_lazy"] == 0, f"{name}: formulas left untypeset (lazy)"
 
 
 def test_every_plotly_figure_renders_and_plotly_js_loads_only_where_needed(
@@ -330,3 +343,10 @@ def test_no_toolbar_button_leaves_the_site(browser_page, site_url):
     assert not page.external_requests, page.external_requests
     assert not popups, [p.url for p in popups]
     assert not page.js_errors, page.js_errors
+
+
+# --------------------------------------------------------------------------
+# Loaded when needed: plotly.js when a figure comes into view, MathJax lazily
+# --------------------------------------------------------------------------
+
+#: Chapter 6's figure is far below the first screen.

@@ -13,6 +13,7 @@ Grading and its reports are in ``test_coursework_grading.py``, the command line 
 from __future__ import annotations
 
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -353,3 +354,31 @@ def test_solution_markers_as_the_website_and_otter_read_them():
     )
     assert markers.solution_lines(code) == ["    return 2 * x", "answer = 3"]
     assert markers.solution_lines("x = 1\ny = 2") == ["x = 1", "y = 2"]  # no markers
+
+
+def test_embed_public_tests_refuses_what_is_not_an_otter_test(tmp_path):
+    from coursework.assign import embed_public_tests
+
+    nb = nbformat.v4.new_notebook()
+    with pytest.raises(coursework.CourseworkError, match="no public tests"):
+        embed_public_tests(nb, tmp_path)
+    (tmp_path / "q1.py").write_text("test = {'name': 'q1', 'suites': []}\n")
+    with pytest.raises(coursework.CourseworkError, match="not an OK-format"):
+        embed_public_tests(nb, tmp_path)
+    (tmp_path / "q1.py").write_text("OK_FORMAT = True\ntest = {'name': 'q9'}\n")
+    with pytest.raises(coursework.CourseworkError, match="named 'q9', expected 'q1'"):
+        embed_public_tests(nb, tmp_path)
+    assert "otter" not in nb.metadata, "nothing stored after an error"
+
+
+def test_first_cell_says_how_to_install_otter_where_it_is_missing(
+    fixture_release, monkeypatch
+):
+    """A student notebook opened where otter-grader is missing (Colab, a bare
+    Jupyter) stops in its first cell with the one command that fixes it."""
+    notebook = nbformat.read(fixture_release.student_notebook, as_version=4)
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    assert first.source.startswith("# Initialize Otter"), first.source[:80]
+    monkeypatch.setitem(sys.modules, "otter", None)  # import fails
+    with pytest.raises(ImportError, match=r"%pip install otter-grader==\d+\.\d+"):
+        exec(compile(first.source, "first cell", "exec"), {})

@@ -159,8 +159,9 @@ def _normalised_lines(source: str) -> list[str]:
 def _hidden_test_needles(masters: list[Path]) -> dict[str, str]:
     """``{line: master name}``: distinctive lines of the masters' hidden tests.
 
-    A needle appears in no other cell of any of ``masters`` and is not a fragment that
-    only opens a bracket (``assert np.allclose(``), which visible code may share.
+    A needle appears in no other cell of any of ``masters`` (not even inside a longer
+    line) and is not a fragment that only opens a bracket (``assert np.allclose(``),
+    which visible code may share.
     """
     hidden, elsewhere = {}, set()
     for master in masters:
@@ -172,6 +173,9 @@ def _hidden_test_needles(masters: list[Path]) -> dict[str, str]:
                 hidden[(master.name, i)] = markers.test_body(cell.source)
             else:
                 elsewhere.update(_normalised_lines(cell.source))
+    # A hidden line that is part of a visible one (the public test's ``assert …, (``
+    # with its message) gives nothing away, and is found inside the visible one.
+    visible = "\n".join(elsewhere)
     return {
         text: name
         for (name, _), body in sorted(hidden.items())
@@ -179,7 +183,7 @@ def _hidden_test_needles(masters: list[Path]) -> dict[str, str]:
         if len(text) >= 12
         and not text.startswith(("import ", "from ", "#"))
         and not text.endswith(("(", "[", "{"))
-        and text not in elsewhere
+        and text not in visible
     }
 
 

@@ -27,6 +27,8 @@ from conftest import BOOK_DIR, REPO_ROOT
 
 #: `make test-platforms` (and CI), not `make test`: these build other environments.
 pytestmark = pytest.mark.platforms
+#: tests/parallel_groups.py: these tests share nothing (each version has its own venv).
+PARALLEL_EACH_TEST = True
 
 VERSIONS = ["3.12", "3.13"]
 LINUX_TAGS = [

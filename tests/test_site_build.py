@@ -12,6 +12,7 @@ import yaml
 
 PLOTLY_MIME_TYPE = "application/vnd.plotly.v1+json"
 PLOTLY_SCRIPT = re.compile(r'<script[^>]*\ssrc="[^"]*plotly\.min\.js[^"]*"')
+FIGURE_LOADER = re.compile(r"<script[^>]*\ssrc=\"[^\"]*plotly/figures\.js[^>]*>")
 
 
 def test_site_builds_without_warnings(built_site):
@@ -25,23 +26,29 @@ def test_site_builds_without_warnings(built_site):
     assert (html_dir / "book" / "intro.html").is_file()
 
 
-def test_plotly_js_is_loaded_exactly_on_the_pages_with_a_figure(
+def test_the_figure_loader_is_exactly_on_the_pages_with_a_figure(
     built_site, built_pages
 ):
-    """offline_plotly: plotly.js (3.5 MB) only where a plotly figure is."""
+    """offline_plotly: the figure loader (which fetches plotly.js, 4.8 MB, when a
+    figure comes into view) only where a plotly figure is; plotly.js itself is in
+    no page's head (the figures carry their JSON), and is shipped."""
     html_dir = built_site[0]
-    with_figure, with_script = set(), set()
+    with_figure, with_loader, with_plotly = set(), set(), set()
     for name in built_pages:
         text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        head = text.split("</head>", 1)[0]
         if 'class="plotly-graph-div' in text:
             with_figure.add(name)
-        if PLOTLY_SCRIPT.search(text.split("</head>", 1)[0]):
-            with_script.add(name)
+        if FIGURE_LOADER.search(head):
+            with_loader.add(name)
+        if PLOTLY_SCRIPT.search(head):
+            with_plotly.add(name)
     assert with_figure, "no page has a plotly figure: were the notebooks executed?"
-    assert with_script == with_figure, (
-        f"plotly.js without a figure: {sorted(with_script - with_figure)}; "
-        f"a figure without plotly.js: {sorted(with_figure - with_script)}"
+    assert with_loader == with_figure, (
+        f"the loader without a figure: {sorted(with_loader - with_figure)}; "
+        f"a figure without the loader: {sorted(with_figure - with_loader)}"
     )
+    assert not with_plotly, f"plotly.js in the head of {sorted(with_plotly)}"
     assert (html_dir / "_static" / "plotly" / "plotly.min.js").is_file()
 
 
@@ -191,18 +198,101 @@ def test_no_theme_header_and_no_generic_toggle_label(built_site, built_pages):
         assert "_static/sigmoidbook.css" in text, name
 
 
-def test_plotly_js_is_deferred_where_figures_carry_their_json(built_site, built_pages):
-    """offline_plotly: pages whose figures carry their JSON load plotly.js and the
-    figure loader with ``defer`` (no blocking of the first paint); only a page with an
-    inline ``Plotly.newPlot`` (outputs made before) loads plotly.js synchronously."""
+def test_the_figure_loader_is_deferred(built_site, built_pages):
+    """offline_plotly: the figure loader runs once the page is parsed (``defer``)."""
     html_dir = built_site[0]
     for name in built_pages:
         text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
-        if 'class="plotly-graph-div' not in text:
+        loader = FIGURE_LOADER.search(text.split("</head>", 1)[0])
+        if loader:
+            assert "defer" in loader.group(0), name
+            assert re.search(r'data-plotly-version="[0-9a-f]{8}"', loader.group(0)), (
+                name
+            )
+            assert "data-draw" not in loader.group(0), name  # only the PDF's build
+
+
+def _head(html_dir: Path, name: str) -> str | None:
+    """The page's ``<head>``, or ``None`` for the root redirect."""
+    head = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+    head = head.split("</head>", 1)[0]
+    return None if 'http-equiv="refresh"' in head.lower() else head
+
+
+#: Scripts that stay render-blocking: inline scripts after it use DOCUMENTATION_OPTIONS.
+BLOCKING_ALLOWED = ("documentation_options.js",)
+
+
+def test_the_head_is_light(built_site, built_pages):
+    """lighter_head: no fontawesome.js (1.5 MB) anywhere, the icons' CSS instead;
+    the search index only on the search page; no script in the head of the other
+    pages blocks the first paint but documentation_options.js; MathJax typesets
+    lazily."""
+    html_dir = built_site[0]
+    for name in built_pages:
+        head = _head(html_dir, name)
+        if head is None:
             continue
-        head = text.split("</head>", 1)[0]
-        plotly = re.search(r"<script[^>]*plotly\.min\.js[^>]*>", head).group(0)
-        loader = re.search(r"<script[^>]*plotly/figures\.js[^>]*>", head)
-        assert loader and "defer" in loader.group(0), name
-        inline = "Plotly.newPlot(" in text.split("</head>", 1)[1]
-        assert ("defer" in plotly) != inline, (name, plotly, inline)
+        assert "fontawesome.js" not in head, name
+        assert "_static/icons.css" in head, name
+        has_index = bool(re.search(r"<script[^>]*searchindex\.js", head))
+        assert has_index == (name == "search.html"), name
+        blocking = [
+            tag
+            for tag in re.findall(r"<script[^>]*\ssrc=\"[^\"]+\"[^>]*>", head)
+            if not re.search(r"\s(defer|async)[\s=>]", tag)
+            and not any(allowed in tag for allowed in BLOCKING_ALLOWED)
+        ]
+        # The search page keeps its scripts (its search runs at once, lighter_head).
+        if name != "search.html":
+            assert not blocking, f"{name}: render-blocking scripts {blocking}"
+        if "window.MathJax" in head:
+            assert '"ui/lazy"' in head, name
+
+
+ICON_CLASS = re.compile(r'class="([^"]*\bfa-[^"]*)"')
+#: Font Awesome's style and size classes, not icons.
+ICON_MODIFIERS = {"fa-solid", "fa-brands", "fa-regular", "fa-lg", "fa-fw"}
+
+
+def test_every_icon_is_drawn(built_site, built_pages, repo_root):
+    """icons.css has a rule for every Font Awesome icon a page names (fontawesome.js,
+    which drew them, is gone): a new theme button with an unlisted icon fails here."""
+    css = (repo_root / "book" / "_static" / "icons.css").read_text(encoding="utf-8")
+    drawn = set(re.findall(r"^\.(fa-[a-z0-9-]+)[ ,]", css, flags=re.M))
+    html_dir = built_site[0]
+    used = {}
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        for classes in ICON_CLASS.findall(text):
+            for icon in re.findall(r"\bfa-[a-z0-9-]+", classes):
+                if icon not in ICON_MODIFIERS:
+                    used.setdefault(icon, name)
+    assert {"fa-bars", "fa-magnifying-glass", "fa-github"} <= set(used), used
+    missing = {icon: page for icon, page in used.items() if icon not in drawn}
+    assert not missing, f"icons with no rule in book/_static/icons.css: {missing}"
+
+
+PICTURE = re.compile(r'<img\b[^>]*\ssrc="(?:\.\./)*_images/([^"]+\.png)"[^>]*>')
+
+
+def test_pictures_load_lazily_and_keep_their_space(built_site, built_pages):
+    """lazy_images: every built PNG on a page loads lazily and carries its pixel
+    size (its space is kept while it loads)."""
+    import struct
+
+    html_dir = built_site[0]
+    seen = 0
+    for name in built_pages:
+        text = (html_dir / name).read_text(encoding="utf-8", errors="replace")
+        for tag in PICTURE.finditer(text.split("</head>", 1)[-1]):
+            seen += 1
+            assert 'loading="lazy"' in tag.group(0), (name, tag.group(0)[:200])
+            header = (html_dir / "_images" / tag.group(1)).read_bytes()[16:24]
+            width, height = struct.unpack(">II", header)
+            assert f'width="{width}" height="{height}"' in tag.group(0), (
+                name,
+                tag.group(1),
+                (width, height),
+            )
+    assert seen >= 10, f"only {seen} pictures on the site: did the build change?"

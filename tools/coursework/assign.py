@@ -15,6 +15,7 @@ For a master ``book/<stem>.ipynb``, :func:`assign` writes::
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -83,13 +84,27 @@ def strip_website_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 #: The first cell of a student notebook: otter, named after the notebook being worked
 #: on (JupyterLab and VS Code say which; a renamed copy exports itself), with short
-#: ``grader.check`` feedback (``check_feedback.py``, shipped beside the notebook).
+#: ``grader.check`` feedback: ``check_feedback.py`` beside the notebook (the exercise
+#: zip), else the same module installed with the book's package (a notebook downloaded
+#: alone; imported by name, so that the zip's ``requirements.txt``, which lists what
+#: the notebook's import statements need, does not ask for it), else otter's own
+#: messages.  The public tests are in ``tests/`` (the zip) and
+#: in the notebook's metadata (:func:`embed_public_tests`), which otter reads when there
+#: is no ``tests/`` folder.
 INIT_CELL = """\
 # Initialize Otter: grader.check("q1") checks exercise 1; grader.export() zips this
-# notebook (whatever you renamed it to) for handing in.
+# notebook (whatever you renamed it to) for handing in. The checks are in tests/ or,
+# for this notebook downloaded alone, in its own metadata.
+import importlib
 import os
 
-import otter
+try:
+    import otter
+except ImportError as missing:  # opened without the book's environment (e.g. Colab)
+    raise ImportError(
+        "grader.check needs otter-grader: run  %pip install otter-grader=={otter}  "
+        "(or install the exercise zip's requirements.txt), then run this cell again"
+    ) from missing
 
 _this = os.path.basename(
     globals().get("__vsc_ipynb_file__") or os.environ.get("JPY_SESSION_NAME", "")
@@ -97,12 +112,19 @@ _this = os.path.basename(
 if not (_this.endswith(".ipynb") and os.path.isfile(_this)):
     _this = {name!r}
 grader = otter.Notebook(_this)
-try:
+try:  # short feedback from grader.check
     from check_feedback import short_checks
+except ImportError:
+    try:  # the notebook downloaded alone: the same module, installed with the book
+        _feedback = importlib.import_module("coursework.check_feedback")
+        short_checks = _feedback.short_checks
+    except ImportError:  # neither: otter's own (longer) messages
 
-    grader = short_checks(grader)
-except ImportError:  # without the file: otter's own (longer) messages
-    pass"""
+        def short_checks(grader):
+            return grader
+
+
+grader = short_checks(grader)"""
 FEEDBACK_MODULE = Path(__file__).with_name("check_feedback.py")
 
 
@@ -110,9 +132,41 @@ def _init_cell(nb: nbformat.NotebookNode, name: str) -> None:
     """Replace otter's ``otter.Notebook("<name>")`` first cell by :data:`INIT_CELL`."""
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("# Initialize Otter"):
-            cell.source = INIT_CELL.format(name=name)
+            cell.source = INIT_CELL.format(
+                name=name, otter=importlib.metadata.version("otter-grader")
+            )
             return
     raise CourseworkError("otter assign made no '# Initialize Otter' cell")
+
+
+def embed_public_tests(nb: nbformat.NotebookNode, tests_dir: Path) -> list[str]:
+    """Store the OK-format tests of ``tests_dir`` in ``nb``'s metadata (in place).
+
+    This is where otter's own ``tests: files: false`` puts them
+    (``metadata.otter.tests`` with ``OK_FORMAT``): ``grader.check`` reads them when
+    the notebook has no ``tests/`` folder beside it, so a student notebook downloaded
+    alone can check its answers.  Only the student release's ``tests/`` (public tests)
+    may be given; :func:`coursework.leaks.find_leaks` checks the metadata as well.
+    Returns the questions stored.
+    """
+    tests = {}
+    for path in sorted(Path(tests_dir).glob("*.py")):
+        namespace: dict = {}
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+        test = namespace.get("test")
+        if not namespace.get("OK_FORMAT") or not isinstance(test, dict):
+            raise CourseworkError(f"{path}: not an OK-format otter test file")
+        if test.get("name") != path.stem:
+            raise CourseworkError(
+                f"{path}: test named {test.get('name')!r}, expected {path.stem!r}"
+            )
+        tests[path.stem] = test
+    if not tests:
+        raise CourseworkError(f"no public tests in {tests_dir} to embed")
+    config = nb.metadata.setdefault("otter", {})
+    config["OK_FORMAT"] = True
+    config["tests"] = tests
+    return list(tests)
 
 
 def _zip_dir(src: Path, dest: Path, prefix: str) -> None:
@@ -194,6 +248,7 @@ def assign(master: Path, dist_dir: Path, validate: bool = True) -> Release:
     student_nb_path = student_dir / master.name
     student_nb = nbformat.read(student_nb_path, as_version=4)
     _init_cell(student_nb, master.name)
+    embed_public_tests(student_nb, student_dir / "tests")
     nbformat.write(strip_website_cells(student_nb), student_nb_path)
     shutil.copy(FEEDBACK_MODULE, student_dir / FEEDBACK_MODULE.name)
     write_requirements(student_dir)

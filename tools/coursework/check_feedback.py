@@ -6,6 +6,10 @@ and used by its first cell::
     from check_feedback import short_checks
     grader = short_checks(otter.Notebook(...))
 
+A student notebook downloaded alone has no file beside it: its first cell then imports
+this module as ``coursework.check_feedback`` (installed with the book's package, which
+the chapter needs anyway), and without that keeps otter's own messages.
+
 ``grader.check("q1")`` then shows ``q1: passed`` or, per failing test case, its
 assertion message (``not answered yet``, ``sigma(0) should be 0.5``) and the
 question's hint (the test's ``failure_message``), instead of otter's transcript of

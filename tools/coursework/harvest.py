@@ -10,8 +10,13 @@ is only ever data) turns an answer into plain JSON:
   "b64"}`` (raw little-endian bytes of a whitelisted dtype);
 * SymPy objects as ``{"sympy": sp.srepr(value)}``, read back by
   :func:`coursework.safe_sympy.parse_srepr` (a whitelist parser: never ``eval``);
+* modules of whitelisted ``torch.nn`` classes and dataclass records as described in
+  :mod:`coursework.harvest_torch` (rebuilt from trusted classes, never the student's);
 * functions and classes as ``{"callable": kind}``; anything else as
   ``{"unsupported": type name}``.
+
+Large array data (over :data:`BLOB_CHARS`) in a call request is sent once per message
+(:func:`share_blobs`, :func:`resolve`), and a request is named by a hash.
 
 :func:`decode` (trusted side) rebuilds the value, rejecting anything malformed with
 :class:`HarvestError`; it never unpickles, imports or evaluates what it reads.
@@ -20,10 +25,20 @@ is only ever data) turns an answer into plain JSON:
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
+import hashlib
+import json
 import math
+import sys
 import types
 
 import numpy as np
+
+try:
+    from . import harvest_torch
+except ImportError:  # a copy in the sandbox, imported as a top-level module
+    import harvest_torch
 
 #: Largest encoded size (characters of JSON) of one run's values.
 MAX_BYTES = 64_000_000
@@ -98,6 +113,10 @@ def _encode_object(value, depth: int):
 
         if isinstance(value, sp.Basic | sp.MatrixBase):
             return {"sympy": sp.srepr(value)}
+    if harvest_torch.is_module(value):
+        return harvest_torch.encode_module(value, encode, depth)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return harvest_torch.encode_record(value, encode, depth)
     if isinstance(value, type):
         return {"callable": "class"}
     if isinstance(value, types.FunctionType | types.BuiltinFunctionType):
@@ -191,23 +210,191 @@ def decode(obj, depth: int = 0, namespace: dict | None = None):
             from safe_sympy import parse_srepr
 
         return parse_srepr(obj["sympy"], namespace or {})
+    if "module" in obj:
+        return harvest_torch.decode_module(
+            obj, lambda v, d: decode(v, d, namespace), depth, HarvestError
+        )
+    if "record" in obj:
+        return harvest_torch.decode_record(
+            obj, lambda v, d: decode(v, d, namespace), depth, HarvestError
+        )
     if "callable" in obj or "unsupported" in obj:
         raise HarvestError(f"cannot hand over {obj}")
     raise HarvestError(f"unknown harvested value {sorted(obj)[:3]}")
 
 
-def call_request(function, request: dict, namespace: dict) -> dict:
+#: Array data longer than this (characters of base64) is shared between the calls of
+#: one message instead of repeated in each.
+BLOB_CHARS = 100_000
+#: Modules whose functions a function answer entered are reported back, so that a
+#: test that watches them (``sys.setprofile``) sees them in the trusted process.
+WATCHED_CALLS = ("torch.nn.init",)
+
+
+def share_blobs(obj, blobs: dict):
+    """``obj`` with each long ``b64`` string replaced by ``{"blob": sha256}`` (in ``blobs``)."""
+    if isinstance(obj, list):
+        return [share_blobs(v, blobs) for v in obj]
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if k == "b64" and isinstance(v, str) and len(v) > BLOB_CHARS:
+                digest = hashlib.sha256(v.encode()).hexdigest()
+                blobs[digest] = v
+                out["blob"] = digest
+            else:
+                out[k] = share_blobs(v, blobs)
+        return out
+    return obj
+
+
+def resolve(obj, blobs: dict):
+    """The inverse of :func:`share_blobs` (a missing blob: :class:`HarvestError`)."""
+    if isinstance(obj, list):
+        return [resolve(v, blobs) for v in obj]
+    if isinstance(obj, dict):
+        if "blob" in obj:
+            data = blobs.get(obj["blob"]) if isinstance(obj["blob"], str) else None
+            if not isinstance(data, str):
+                raise HarvestError("a shared array is missing")
+            return {**{k: v for k, v in obj.items() if k != "blob"}, "b64": data}
+        return {k: resolve(v, blobs) for k, v in obj.items()}
+    return obj
+
+
+def request_id(request: dict) -> str:
+    """The name of a call request: a hash of everything but its name."""
+    text = json.dumps({k: v for k, v in request.items() if k != "id"}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def rng_state() -> dict:
+    """The global NumPy and (if imported) torch random states, encoded."""
+    state = {"numpy": encode(np.random.get_state())}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        state["torch"] = encode(torch.get_rng_state())
+    return state
+
+
+def set_rng_state(state) -> None:
+    if not isinstance(state, dict):
+        return
+    if "numpy" in state:
+        np.random.set_state(decode(state["numpy"]))
+    torch = sys.modules.get("torch")
+    if torch is not None and "torch" in state:
+        torch.set_rng_state(decode(state["torch"]))
+
+
+def _snapshot(value):
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        return ("tensor", value.detach().clone())
+    if harvest_torch.is_module(value):
+        return (
+            "module",
+            [(n, type(m)) for n, m in value.named_modules()],
+            {k: v.detach().clone() for k, v in value.state_dict().items()},
+            value.training,
+        )
+    return None
+
+
+def _same(a, b) -> bool:
+    import torch
+
+    if a[0] != b[0]:
+        return False
+    if a[0] == "tensor":
+        return a[1].shape == b[1].shape and bool(torch.equal(a[1], b[1]))
+    return (
+        a[1] == b[1]
+        and a[2].keys() == b[2].keys()
+        and all(torch.equal(a[2][k], b[2][k]) for k in a[2])
+        and a[3] == b[3]
+    )
+
+
+@contextlib.contextmanager
+def _watching(modules, entered: set):
+    modules = {m for m in modules if m in WATCHED_CALLS}
+    if not modules:
+        yield
+        return
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_globals.get("__name__") in modules:
+            entered.add((frame.f_globals["__name__"], frame.f_code.co_name))
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+
+
+def _invoke(function, method, args, kwargs):
+    """``function(*args)``; for an autograd.Function, ``apply`` or a vector-Jacobian
+    product (``"vjp"``: the last argument is the gradient of the output)."""
+    if method is None:
+        return function(*args, **kwargs)
+    if method == "apply":
+        return function.apply(*args)
+    if method == "vjp":
+        import torch
+
+        *inputs, grad = args
+        with torch.enable_grad():
+            leaves = [
+                a.detach().requires_grad_(True)
+                if isinstance(a, torch.Tensor) and a.is_floating_point()
+                else a
+                for a in inputs
+            ]
+            output = function.apply(*leaves)
+            wrt = [a for a in leaves if isinstance(a, torch.Tensor) and a.requires_grad]
+            grads = iter(
+                torch.autograd.grad(output, wrt, grad_outputs=grad, allow_unused=True)
+            )
+        return tuple(next(grads) if a in wrt else None for a in leaves)
+    raise ValueError(f"unknown call method {method!r}")
+
+
+def call_request(function, request: dict, namespace: dict, blobs=None) -> dict:
     """``function`` called on a request's decoded arguments, under the request's NumPy
-    error state and warning filter: ``{"value": encoded}`` or ``{"raise": type}``."""
+    error state, warning filter and random state: ``{"value": encoded}`` (or
+    ``{"same": i}``: it returned its argument ``i``) with ``"after"`` (the arguments it
+    changed), ``"rng"`` and ``"entered"`` (see :data:`WATCHED_CALLS`); or
+    ``{"raise": type}``."""
     import warnings
 
     try:
-        args = decode(request["args"], namespace=namespace)
-        kwargs = decode(request["kwargs"], namespace=namespace)
-        with warnings.catch_warnings(), np.errstate(**request["errstate"]):
+        args = decode(resolve(request["args"], blobs or {}), namespace=namespace)
+        kwargs = decode(resolve(request["kwargs"], blobs or {}), namespace=namespace)
+        before = [_snapshot(a) for a in args]
+        entered: set = set()
+        set_rng_state(request.get("rng"))
+        with (
+            warnings.catch_warnings(),
+            np.errstate(**request["errstate"]),
+            _watching(request.get("watch", ()), entered),
+        ):
             if request["warnings_error"]:
                 warnings.simplefilter("error")
-            value = function(*args, **kwargs)
-        return {"value": encode(value)}
+            value = _invoke(function, request.get("method"), args, kwargs)
+        same = [i for i, a in enumerate(args) if value is a and before[i] is not None]
+        out = {"same": same[0]} if same else {"value": encode(value)}
+        out["after"] = {
+            str(i): encode(a)
+            for i, (a, b) in enumerate(zip(args, before, strict=True))
+            if b is not None and not _same(b, _snapshot(a))
+        }
+        out["rng"] = rng_state()
+        out["entered"] = sorted(entered)
+        return out
     except Exception as err:  # what the function raised is handed over
         return {"raise": type(err).__name__, "message": str(err)[:300]}

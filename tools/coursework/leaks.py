@@ -194,14 +194,15 @@ def _master_statements(nb, questions) -> tuple[set[str], dict[str, int]]:
     return public, hidden_statements
 
 
-def _test_file_statements(test_file: Path) -> set[str] | None:
-    """Statements of an OK-format test file's cases; None if a case is hidden."""
-    namespace: dict = {}
-    exec(compile(test_file.read_text(), str(test_file), "exec"), namespace)
+def _spec_statements(test: dict) -> set[str] | None:
+    """Statements of an OK-format test's cases; None if a case is hidden.
+
+    A case without a ``hidden`` key counts as hidden, as otter reads it.
+    """
     statements: set[str] = set()
-    for suite in namespace["test"]["suites"]:
+    for suite in test["suites"]:
         for case in suite["cases"]:
-            if case.get("hidden"):
+            if case.get("hidden", True):
                 return None
             code = "\n".join(
                 line[4:]
@@ -212,15 +213,45 @@ def _test_file_statements(test_file: Path) -> set[str] | None:
     return statements
 
 
+def _test_file_statements(test_file: Path) -> set[str] | None:
+    """Statements of an OK-format test file's cases; None if a case is hidden."""
+    namespace: dict = {}
+    exec(compile(test_file.read_text(), str(test_file), "exec"), namespace)
+    return _spec_statements(namespace["test"])
+
+
+def _metadata_tests(nb_path: Path, nb) -> tuple[set[str], list[str]]:
+    """(statements, problems) of the tests stored in a notebook's metadata
+    (``metadata.otter.tests``, where a notebook downloaded alone keeps its checks)."""
+    tests = nb.metadata.get("otter", {}).get("tests") or {}
+    if not isinstance(tests, dict):
+        return set(), [f"{nb_path}: metadata otter.tests is not a mapping"]
+    statements: set[str] = set()
+    for name, test in tests.items():
+        if not isinstance(test, dict):  # otter's exception format: code we cannot read
+            return set(), [f"{nb_path}: metadata test {name} is not an OK-format test"]
+        found = _spec_statements(test)
+        if found is None:
+            return set(), [f"{nb_path}: metadata test {name} has a hidden test case"]
+        statements |= found
+    return statements, []
+
+
 def _release_text(student_dir: Path) -> tuple[set[str], set[str], list[str]]:
-    """(lines, statements, problems) of every notebook and test file of a release."""
+    """(lines, statements, problems) of every notebook (cells and the tests in its
+    metadata) and test file of a release."""
     lines: set[str] = set()
     statements: set[str] = set()
-    for nb_path in Path(student_dir).rglob("*.ipynb"):
-        for cell in nbformat.read(nb_path, as_version=4).cells:
+    for nb_path in sorted(Path(student_dir).rglob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
             lines |= _significant_lines(cell.source)
             if cell.cell_type == "code":
                 statements |= _code_statements(cell.source)
+        found, problems = _metadata_tests(nb_path, nb)
+        if problems:
+            return lines, statements, problems
+        statements |= found
     for test_file in sorted(Path(student_dir).glob("tests/*.py")):
         found = _test_file_statements(test_file)
         if found is None:

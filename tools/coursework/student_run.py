@@ -36,7 +36,8 @@ def _import_watched() -> None:
     import importlib
     import importlib.util
 
-    for name in (*_WATCHED, "otter.test_files.ok_test"):
+    # torch._dynamo wraps torch.manual_seed when first imported (by torch.optim)
+    for name in (*_WATCHED, "otter.test_files.ok_test", "torch._dynamo"):
         try:
             if importlib.util.find_spec(name.split(".")[0]) is not None:
                 importlib.import_module(name)
@@ -114,22 +115,45 @@ def _processes() -> list[str]:
     return [f"left {len(others)} process(es) running: " + "; ".join(others)[:300]]
 
 
-def _run_cells(shell, cells: list[dict]) -> list[str]:
+#: What an allocation over the address-space limit raises (NumPy, torch, Python).
+_OUT_OF_MEMORY = ("Unable to allocate", "can't allocate memory", "out of memory")
+
+
+def _run_cells(shell, cells: list[dict], memory_mb) -> list[str]:
     errors = []
     for cell in cells:
         result = shell.run_cell(cell["source"], store_history=False, silent=False)
         err = result.error_before_exec or result.error_in_exec
         if err is not None:
             message = " ".join(str(err).split())[:300]
+            if memory_mb and (
+                isinstance(err, MemoryError)
+                or any(m in message for m in _OUT_OF_MEMORY)
+            ):
+                message = f"memory limit of {memory_mb} MB exceeded: {message[:150]}"
             errors.append(f"{type(err).__name__}: {message} (in {cell['label']})")
     return errors
 
 
-def _call(namespace: dict, request: dict):
+def _peak_mb() -> dict:
+    """Peak resident and address-space size of this process (MB), from /proc."""
+    peaks = {}
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("VmPeak", "VmHWM"):
+                    peaks[key] = int(value.split()[0]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return peaks
+
+
+def _call(namespace: dict, request: dict, blobs: dict):
     function = namespace.get(request["name"])
     if not callable(function):
         return {"raise": "NameError", "message": f"{request['name']} is not defined"}
-    return harvest.call_request(function, request, namespace)
+    return harvest.call_request(function, request, namespace, blobs)
 
 
 def main(job_path: str) -> None:
@@ -152,7 +176,7 @@ def main(job_path: str) -> None:
     before = _snapshot()
     originals = dict(vars(builtins))
     start = time.monotonic()
-    errors = _run_cells(shell, job["cells"])
+    errors = _run_cells(shell, job["cells"], job.get("memory_mb"))
     audit = _audit(before)
     vars(builtins).update(originals)  # so that the harvest below reads the answers
     values = {}
@@ -166,6 +190,7 @@ def main(job_path: str) -> None:
         "errors": errors,
         "audit": audit,
         "seconds": time.monotonic() - start,
+        "peak_mb": _peak_mb(),
     }
     channel.write(json.dumps(message) + "\n")
     channel.flush()
@@ -173,7 +198,8 @@ def main(job_path: str) -> None:
         request = json.loads(line)
         if "calls" not in request:
             break
-        results = {c["id"]: _call(shell.user_ns, c) for c in request["calls"]}
+        blobs = request.get("blobs", {})
+        results = {c["id"]: _call(shell.user_ns, c, blobs) for c in request["calls"]}
         channel.write(json.dumps({"results": results}) + "\n")
         channel.flush()
 

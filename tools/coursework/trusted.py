@@ -10,9 +10,11 @@ what to hand over and which tests to run.  :func:`run_trusted` then
 3. shuttles the calls of function answers the tests make (inputs chosen by the trusted
    side) to the sandbox and the student's results back, at most :data:`ROUNDS` times.
 
-A question whose reference answer cannot be handed over (a class, a module, a trained
-network) is *in student kernel*: :mod:`coursework.grade` grades it the old way (otter in
-the sandbox, with canaries).
+A question whose reference answer cannot be handed over (a class other than a
+``torch.autograd.Function``, a module of the student's own class) is *in student
+kernel*: :mod:`coursework.grade` grades it the old way (otter in the sandbox, with
+canaries).  Both processes run under bubblewrap with the limits of
+:mod:`coursework.sandbox`.
 """
 
 from __future__ import annotations
@@ -34,10 +36,17 @@ from pathlib import Path
 
 import nbformat
 
-from .sandbox import sandbox_prefix
+from .sandbox import limits, sandbox_prefix, watch_processes
 from .submission import ANSWER_TAG
 from .verdict import ROUNDS
-from .verdict_plan import Plan, _bound_names, _question_of, plan, solutions_notebook
+from .verdict_plan import (
+    Plan,
+    _bound_names,
+    _question_of,
+    plan,
+    save_calibration,
+    solutions_notebook,
+)
 
 __all__ = ["IN_KERNEL", "TRUSTED", "Plan", "_bound_names", "plan", "solutions_notebook"]
 
@@ -45,6 +54,10 @@ __all__ = ["IN_KERNEL", "TRUSTED", "Plan", "_bound_names", "plan", "solutions_no
 _MAX_LINE = 80_000_000
 _HERE = Path(__file__).resolve().parent
 TRUSTED, IN_KERNEL = "trusted", "in student kernel"
+#: Calibrating reference runs started by this process (a cached chapter starts none).
+REFERENCE_RUNS = 0
+#: What the sandboxed run is made of (copied into its scratch folder).
+_RUNNER_MODULES = ("student_run.py", "harvest.py", "harvest_torch.py", "safe_sympy.py")
 
 
 @dataclass
@@ -75,6 +88,7 @@ class _Process:
             start_new_session=True,
         )
         self.lines: queue.Queue = queue.Queue()
+        self.watch = lambda: 0  # stop() of a process watch: how many it killed
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -113,6 +127,13 @@ class _Process:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+
+    def ended(self) -> str:
+        """How the process ended, if it has, e.g. "killed by signal 9"."""
+        code = self.proc.poll()
+        if code is None or code >= 0:
+            return ""
+        return f"killed by signal {-code} ({signal.Signals(-code).name})"
 
 
 def _support_files(autograder_zip: Path, dest: Path) -> None:
@@ -165,12 +186,21 @@ def _file_flags(before: dict, after: dict) -> list[str]:
 _OWN = frozenset({"home", "tmp", "out"})  # folders a run writes to itself
 
 
-def _verdict_env(folder: Path) -> dict[str, str]:
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
-    for name in ("HOME", "IPYTHONDIR", "MPLCONFIGDIR", "XDG_CACHE_HOME"):
-        (folder / "home" / name.lower()).mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder / "home" / name.lower())
-    return env
+def _start_verdict(judge: Path, hide, deadline) -> _Process:
+    """``python -m coursework.verdict`` in ``judge`` (the autograder's support files),
+    sandboxed like a submission (no network, read-only system, only ``judge``
+    writable, no view of the submissions or the instructor's folders) and run from a
+    copy of this package inside ``judge``."""
+    package = judge / "_pkg" / "coursework"
+    shutil.copytree(_HERE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    prefix, env = sandbox_prefix(judge, hide)
+    env.update(
+        MPLBACKEND="Agg",
+        PYTHONWARNINGS="ignore",
+        PYTHONPATH=os.pathsep.join([str(package.parent), str(judge)]),
+    )
+    command = [*prefix, sys.executable, "-m", "coursework.verdict"]
+    return _Process(command, judge, env, deadline)
 
 
 def _classify(the_plan: Plan, kinds: dict, result: TrustedResult) -> list[str]:
@@ -179,7 +209,10 @@ def _classify(the_plan: Plan, kinds: dict, result: TrustedResult) -> list[str]:
         ok = (
             q not in the_plan.unsafe
             and the_plan.calibrated.get(q, False)
-            and all(kinds.get(n) in ("value", "function") for n in the_plan.names[q])
+            and all(
+                kinds.get(n) in ("value", "function", "autograd")
+                for n in the_plan.names[q]
+            )
         )
         result.verdicts[q] = TRUSTED if ok else IN_KERNEL
         if ok:
@@ -187,10 +220,16 @@ def _classify(the_plan: Plan, kinds: dict, result: TrustedResult) -> list[str]:
     return trusted
 
 
-def _take_harvest(message: dict | None, result: TrustedResult) -> dict:
+def _take_harvest(message: dict | None, result: TrustedResult, student) -> dict:
     if not message or not isinstance(message.get("harvest"), dict):
-        result.crash.append("the run ended before handing over its answers")
+        time.sleep(0.2)  # let the exit status arrive
+        how = student.ended()
+        result.crash.append(
+            "the run ended before handing over its answers"
+            + (f" ({how})" if how else "")
+        )
         return {}
+    _log(f"student run peak (MB): {message.get('peak_mb')}")
     result.crash += [str(e)[:400] for e in message.get("errors", [])[:5]]
     result.flags += [
         f"tampering: {str(a)[:400]}" for a in message.get("audit", [])[:10]
@@ -218,6 +257,8 @@ def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
         "definitions_only": not full,
         "calibrate": full,
     }
+    global REFERENCE_RUNS
+    REFERENCE_RUNS += full
     verdict.send({"job": job})
     reference = verdict.receive()
     _log("reference run")
@@ -229,11 +270,12 @@ def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
     if full:
         the_plan.calibrated = reference.get("calibrated", {})
         the_plan.kinds = reference["kinds"]
+        save_calibration(the_plan)
     todo = _classify(the_plan, the_plan.kinds, result)
     if not todo:
         return
     student = student or start_student()
-    values = _take_harvest(student.receive(), result)
+    values = _take_harvest(student.receive(), result, student)
     _log("harvest")
     replayed: dict = {}
     for round_ in range(ROUNDS):
@@ -255,7 +297,7 @@ def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
         calls = reply.get("calls", [])
         if not reply.get("retry") or not calls or round_ == ROUNDS - 1:
             return
-        student.send({"calls": calls})
+        student.send({"calls": calls, "blobs": reply.get("blobs", {})})
         answer = student.receive() or {}
         asked = {c["id"] for c in calls}
         got = answer.get("results") if isinstance(answer.get("results"), dict) else {}
@@ -285,10 +327,12 @@ def run_trusted(
             folder.mkdir(parents=True)
         _support_files(autograder_zip, scratch)
         _support_files(autograder_zip, judge)
-        for module in ("student_run.py", "harvest.py", "safe_sympy.py"):
+        for module in _RUNNER_MODULES:
             shutil.copy(_HERE / module, scratch / "_runner" / module)
         nbformat.write(merged, scratch / name)
+        memory_mb, count = limits()
         job = {
+            "memory_mb": memory_mb,
             "cells": _student_cells(merged, name),
             "names": sorted({n for names in the_plan.names.values() for n in names}),
             "log": str(scratch / "out" / "log.txt"),
@@ -298,18 +342,14 @@ def run_trusted(
         before = _files(scratch)
         deadline = time.monotonic() + timeout
         runner = [sys.executable, str(scratch / "_runner" / "student_run.py")]
-        started = [
-            _Process(
-                [sys.executable, "-m", "coursework.verdict"],
-                judge,
-                _verdict_env(judge),
-                deadline,
-            )
-        ]
+        started = [_start_verdict(judge, hide, deadline)]
 
         def start_student() -> _Process:
             command = [*prefix, *runner, str(scratch / "job.json")]
-            started.append(_Process(command, scratch, env, deadline))
+            process = _Process(command, scratch, env, deadline)
+            if prefix and Path(prefix[0]).name == "bwrap":
+                process.watch = watch_processes(process.proc.pid, count)
+            started.append(process)
             return started[-1]
 
         try:
@@ -319,6 +359,10 @@ def run_trusted(
         finally:
             for process in started:
                 process.kill()
+        if killed := sum(p.watch() for p in started):
+            result.crash.append(
+                f"process limit of {count} exceeded: killed {killed} process(es)"
+            )
         result.flags += _file_flags(before, _files(scratch))
     return result
 
@@ -338,8 +382,7 @@ def measure_verdicts(template: Path, autograder_zip: Path, timeout: float = 1800
             judge = Path(tmp)
             _support_files(autograder_zip, judge)
             deadline = time.monotonic() + timeout
-            command = [sys.executable, "-m", "coursework.verdict"]
-            verdict = _Process(command, judge, _verdict_env(judge), deadline)
+            verdict = _start_verdict(judge, [autograder_zip.parent], deadline)
 
             def stop():
                 raise _Measured

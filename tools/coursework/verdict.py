@@ -14,6 +14,12 @@ stdout).  It
    result the sandbox has not handed over yet.  A stub returns the reference solution's
    result for such a call (so the test goes on and reveals its next calls) and the case
    is counted failed until the student's own result for that call has been replayed.
+   A replayed call also hands back the arguments the student's function changed in
+   place (copied into the trusted side's own objects), the random state after the
+   call and the :data:`harvest.WATCHED_CALLS` functions it entered;
+4. binds a ``torch.autograd.Function`` answer to a trusted ``Function`` whose forward
+   and backward are the student's ``apply`` and vector-Jacobian product, called in the
+   sandbox like a function answer (:func:`_autograd_stub`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import sys
 from otter.test_files.abstract_test import TestCaseResult
 from otter.test_files.ok_test import OKTestFile, run_doctest
 
-from . import harvest
+from . import harvest, harvest_torch
 
 #: Rounds of "the tests ask for calls, the sandbox answers them", at most.
 ROUNDS = 4
@@ -63,18 +69,26 @@ class _State:
     def __init__(self):
         self.results: dict[str, dict] = {}
         self.pending: dict[str, dict] = {}
+        self.blobs: dict[str, str] = {}  # array data the pending calls share
         self.missed = False
 
 
-def _call_key(name: str, args, kwargs, errstate: dict, warnings_error: bool) -> dict:
+def _call_key(name, method, args, kwargs, state: _State) -> dict:
+    import warnings
+
+    import numpy as np
+
     request = {
         "name": name,
-        "args": harvest.encode(list(args)),
-        "kwargs": harvest.encode(dict(kwargs)),
-        "errstate": errstate,
-        "warnings_error": warnings_error,
+        "method": method,
+        "args": harvest.share_blobs(harvest.encode(list(args)), state.blobs),
+        "kwargs": harvest.share_blobs(harvest.encode(dict(kwargs)), state.blobs),
+        "errstate": np.geterr(),
+        "warnings_error": bool(warnings.filters) and warnings.filters[0][0] == "error",
+        "rng": harvest.rng_state(),
+        "watch": list(harvest.WATCHED_CALLS),
     }
-    request["id"] = json.dumps(request, sort_keys=True)
+    request["id"] = harvest.request_id(request)
     return request
 
 
@@ -88,6 +102,30 @@ def _reraise(result: dict):
     raise cls(f"(raised by the submission) {result.get('message', '')}")
 
 
+def _replay_entered(entered) -> None:
+    """Let a profiler of the trusted process see the watched functions the student's
+    call entered (a no-op function with that name and file is called)."""
+    if sys.getprofile() is None or not isinstance(entered, list):
+        return
+    for item in entered[:50]:
+        if not (isinstance(item, list) and len(item) == 2):
+            continue
+        module, name = item
+        if module not in harvest.WATCHED_CALLS or not str(name).isidentifier():
+            continue
+        origin = getattr(sys.modules.get(module), "__file__", None)
+        if origin is None:
+            continue
+        scope: dict = {"__name__": module}
+        profile = sys.getprofile()
+        sys.setprofile(None)
+        exec(compile("def _entered():\n    pass\n", origin, "exec"), scope)
+        function = scope["_entered"]
+        function.__code__ = function.__code__.replace(co_name=name)
+        sys.setprofile(profile)
+        function()
+
+
 class _Stub:
     """A function answer: replays the student's results, records the calls it has not."""
 
@@ -97,13 +135,10 @@ class _Stub:
         self.__name__ = name
 
     def __call__(self, *args, **kwargs):
-        import warnings
+        return self.invoke(None, args, kwargs)
 
-        import numpy as np
-
-        errstate = np.geterr()
-        warnings_error = bool(warnings.filters) and warnings.filters[0][0] == "error"
-        request = _call_key(self.name, args, kwargs, errstate, warnings_error)
+    def invoke(self, method, args, kwargs):
+        request = _call_key(self.name, method, args, kwargs, self.state)
         if any(
             harvest.kind(e) != "value" for e in request["args"] + [request["kwargs"]]
         ):
@@ -114,10 +149,62 @@ class _Stub:
             self.state.pending[request["id"]] = request
             if self.reference is None:
                 raise RuntimeError(f"{self.name}: no reference to stand in")
-            return self.reference(*args, **kwargs)
+            return harvest._invoke(self.reference, method, args, kwargs)
         if "raise" in result:
             _reraise(result)
-        return harvest.decode(result.get("value"), namespace=self.namespace)
+        profile = sys.getprofile()  # a test's profiler sees only the student's calls
+        sys.setprofile(None)
+        try:
+            value = self._replay(result, args)
+        finally:
+            sys.setprofile(profile)
+        _replay_entered(result.get("entered"))
+        return value
+
+    def _replay(self, result: dict, args):
+        decode = lambda v: harvest.decode(v, namespace=self.namespace)
+        after = result.get("after") if isinstance(result.get("after"), dict) else {}
+        for i, arg in enumerate(args):
+            if str(i) in after:
+                harvest_torch.assign_into(arg, decode(after[str(i)]))
+        same = result.get("same")
+        if type(same) is int and 0 <= same < len(args):
+            value = args[same]
+        else:
+            value = decode(result.get("value"))
+        harvest.set_rng_state(result.get("rng"))
+        return value
+
+
+def _is_autograd_function(value) -> bool:
+    torch = sys.modules.get("torch")
+    return (
+        torch is not None
+        and isinstance(value, type)
+        and issubclass(value, torch.autograd.Function)
+    )
+
+
+def _autograd_stub(stub: _Stub):
+    """A trusted ``torch.autograd.Function`` whose forward and backward are the
+    student's (``apply`` and a vector-Jacobian product, called in the sandbox)."""
+    import torch
+
+    class Replayed(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *inputs):
+            ctx.inputs = tuple(
+                i.detach() if isinstance(i, torch.Tensor) else i for i in inputs
+            )
+            return stub.invoke("apply", ctx.inputs, {})
+
+        @staticmethod
+        def backward(ctx, grad):
+            grads = stub.invoke("vjp", (*ctx.inputs, grad), {})
+            return tuple(grads) if isinstance(grads, tuple | list) else grads
+
+    Replayed.__name__ = Replayed.__qualname__ = stub.name
+    return Replayed
 
 
 class Verdict:
@@ -146,7 +233,13 @@ class Verdict:
 
     def kinds(self) -> dict[str, str]:
         return {
-            n: (harvest.kind(harvest.encode(v)) if n in self.ns else "missing")
+            n: (
+                "missing"
+                if n not in self.ns
+                else "autograd"
+                if _is_autograd_function(v)
+                else harvest.kind(harvest.encode(v))
+            )
             for n, v in self.reference.items()
         }
 
@@ -179,6 +272,13 @@ class Verdict:
             ref = self.reference.get(name)
             wanted = harvest.kind(harvest.encode(ref))
             got = harvest.kind(encoded)
+            if _is_autograd_function(ref):
+                if got == "class":
+                    stub = _Stub(name, ref, self.state, self.ns)
+                    self.ns[name] = _autograd_stub(stub)
+                else:
+                    problems[name] = "not a class"
+                continue
             if wanted == "function" or (
                 wanted in ("class", "object") and callable(ref)
             ):
@@ -206,7 +306,7 @@ class Verdict:
             for call in out["calls"]:
                 function = self.reference.get(call["name"])
                 self.state.results[call["id"]] = harvest.call_request(
-                    function, call, self.ns
+                    function, call, self.ns, out["blobs"]
                 )
             todo = out["retry"]
         return full
@@ -234,6 +334,12 @@ class Verdict:
             if retry:
                 out["retry"].append(q)
         out["calls"] = list(self.state.pending.values())
+        used: dict = {}
+        harvest.share_blobs(
+            harvest.resolve(out["calls"], self.state.blobs), used
+        )  # only the arrays the pending calls name
+        out["blobs"] = used
+        self.state.blobs = {}
         return out
 
 

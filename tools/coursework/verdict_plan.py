@@ -4,6 +4,12 @@
 solution cells of ``<stem>.ipynb`` next to the autograder zip), which of them the tests
 read, the reference cells (the ``exercise-setup`` cells and the exercises with the
 solutions) and the OK-format tests of the autograder zip.
+
+What the first grading of a chapter measures (each answer's kind, which questions the
+hand-over reproduces: :attr:`Plan.kinds`, :attr:`Plan.calibrated`) is cached on disk
+(:func:`cache_dir`), keyed by a hash of the *content* of the autograder zip, the
+solutions and student notebooks and this package's source, so that another process
+(a pytest-xdist worker, a regrade, ``make grade`` again) does not measure it again.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ from __future__ import annotations
 import ast
 import doctest
 import functools
+import hashlib
+import json
+import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,10 +106,14 @@ class Plan:
     names: dict[str, list[str]]  # question -> answer names its tests read
     bound: list[str]  # every name an answer cell binds
     unsafe: set[str] = field(default_factory=set)  # questions that must stay in kernel
+    #: question -> the names its tests read that an instructor cell among the exercises
+    #: computed (from the student's answers) in the sandbox, handed over like answers
+    sandboxed: dict[str, list[str]] = field(default_factory=dict)
     #: each answer name's kind in the reference run, and per question whether handing
     #: the reference answers over reproduces full points (filled by the first run)
     kinds: dict[str, str] | None = None
     calibrated: dict[str, bool] = field(default_factory=dict)
+    cache_key: str = ""  # see :func:`save_calibration`
 
 
 def solutions_notebook(autograder_zip: Path) -> Path | None:
@@ -141,16 +155,75 @@ def _cached_plan(template: str, autograder_zip: str, mtimes: tuple) -> Plan | No
         # exercises; "": a set-up cell (the last cell binding a name wins)
         who = answers[cell.get("id")] if is_answer else (None if after_first else "")
         owner.update(dict.fromkeys(_bound_names(cell.source), who))
-    names, unsafe = {}, set()
+    names, sandboxed = {}, {}
     for q, spec in tests.items():
         read = _read_names(spec)
-        names[q] = sorted(n for n in read if owner.get(n, "") not in ("", None))
+        names[q] = sorted(n for n in read if n in owner and owner[n] != "")
         # a name the tests read that an instructor cell among the exercises binds
-        # would come from the reference run: grade that question in the kernel
-        if any(n in owner and owner[n] is None for n in read):
-            unsafe.add(q)
-    bound = sorted(n for n, q in owner.items() if q)
-    return Plan(reference, tests, names, bound, unsafe)
+        # (e.g. a network trained with the student's answers) is what that cell
+        # computed in the sandbox: handed over like an answer
+        if computed := sorted(n for n in read if n in owner and owner[n] is None):
+            sandboxed[q] = computed
+    bound = sorted(n for n, q in owner.items() if q is not None and q != "")
+    bound = sorted({*bound, *(n for ns in sandboxed.values() for n in ns)})
+    the_plan = Plan(reference, tests, names, bound, sandboxed=sandboxed)
+    the_plan.cache_key = _content_key(
+        Path(template), Path(autograder_zip), solutions_path
+    )
+    cached = _read_cache(the_plan.cache_key)
+    if cached is not None:
+        the_plan.kinds, the_plan.calibrated = cached
+    return the_plan
+
+
+def cache_dir() -> Path:
+    """``$COURSEWORK_CACHE_DIR``, else ``$XDG_CACHE_HOME/sigmoidbook/calibration``
+    (default ``~/.cache``): outside every sandbox's view (``$HOME`` is hidden)."""
+    if os.environ.get("COURSEWORK_CACHE_DIR"):
+        return Path(os.environ["COURSEWORK_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sigmoidbook" / "calibration"
+
+
+def _content_key(template: Path, autograder_zip: Path, solutions: Path) -> str:
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(autograder_zip) as zf:
+        for name in sorted(zf.namelist()):  # names and bytes, not timestamps
+            digest.update(
+                name.encode() + b"\0" + hashlib.sha256(zf.read(name)).digest()
+            )
+    for path in (solutions, template, *sorted(Path(__file__).parent.glob("*.py"))):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_cache(key: str):
+    try:
+        data = json.loads((cache_dir() / f"{key}.json").read_text())
+        kinds, calibrated = data["kinds"], data["calibrated"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(kinds, dict) and isinstance(calibrated, dict)):
+        return None
+    return kinds, {q: v is True for q, v in calibrated.items()}
+
+
+def save_calibration(the_plan: Plan) -> None:
+    """Write the plan's measured kinds to the cache (write, then rename: a reader never
+    sees half a file).  A cache that cannot be written is skipped."""
+    if not the_plan.cache_key or the_plan.kinds is None:
+        return
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"kinds": the_plan.kinds, "calibrated": the_plan.calibrated})
+        with tempfile.NamedTemporaryFile(
+            "w", dir=folder, suffix=".part", delete=False
+        ) as f:
+            f.write(data)
+        os.replace(f.name, folder / f"{the_plan.cache_key}.json")
+    except OSError:
+        return
 
 
 def plan(template: Path, autograder_zip: Path) -> Plan | None:
