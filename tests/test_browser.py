@@ -75,6 +75,11 @@ SHARED_ASSETS = """() => performance.getEntriesByType('resource')
     .map((r) => [new URL(r.name).pathname + new URL(r.name).search, r.transferSize, r.decodedBodySize])"""
 
 
+#: Folders of _build/screenshots/ that other tests write: test_site_reader (the two
+#: widths), test_figure_layout and test_site_pdf.
+OTHER_TESTS_SHOTS = {"390", "1280", "figures", "pdf"}
+
+
 def screenshot_dir(html_dir: Path) -> Path:
     """``_build/screenshots/``, next to the built site ``_build/html/``."""
     return html_dir.parent / "screenshots"
@@ -92,8 +97,14 @@ def page_reports(
     """Open every built page once; return what was observed, per page."""
     html_dir = built_site[0]
     reports = {}
-    # Evidence of this build only.
-    shutil.rmtree(screenshot_dir(html_dir), ignore_errors=True)
+    # Evidence of this build only: this test's full-page shots of an earlier run go
+    # (the folders of the other tests' shots stay: they may already have run).
+    shots = screenshot_dir(html_dir)
+    for old in shots.iterdir() if shots.is_dir() else ():
+        if old.is_dir() and old.name not in OTHER_TESTS_SHOTS:
+            shutil.rmtree(old)
+        elif old.is_file():
+            old.unlink()
     # One browser context for all pages, like a reader going through the book: shared cache.
     context = open_browser_context()
     for name in built_pages:

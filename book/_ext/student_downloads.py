@@ -126,9 +126,9 @@ def _link_html(depth: int, stem: str) -> str:
     return (
         f'<p class="{LINK_CLASS}">'
         f'<a href="{up}{notebook}" download>Download the student notebook</a> '
-        "(the exercises without solutions) or "
+        "(the exercises without solutions, with their checks) or "
         f'<a href="{up}{archive}" download>the exercise folder</a> '
-        "(zip: the notebook with its checks).</p>"
+        "(a zip, for Colab: the notebook with its checks as files).</p>"
     )
 
 
