@@ -85,6 +85,16 @@ def calibration_cache(tmp_path_factory):
         os.environ["COURSEWORK_CACHE_DIR"] = previous
 
 
+@pytest.fixture(scope="module")
+def fixture_release(tmp_path_factory):
+    """``coursework.assign`` of the small good master (tests/fixtures/), once per module."""
+    from coursework_releases import GOOD_MASTER
+
+    import coursework
+
+    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository's top folder (where ``_config.yml`` and ``pyproject.toml`` are)."""

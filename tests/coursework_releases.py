@@ -24,6 +24,11 @@ import coursework
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MASTERS = coursework.find_masters(REPO_ROOT / "book")
+#: The small coursework masters the tool's own tests use (tests/fixtures/), and the
+#: release of the good one: the ``fixture_release`` fixture of tests/conftest.py.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
+LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
 
 _LOCK = threading.Lock()
 _CACHE: dict = {}

@@ -19,20 +19,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursework_releases import FIXTURES, GOOD_MASTER, LEAKY_MASTER
 
 import coursework
 from coursework import markers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
-LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
 # =========================================================================== machinery
-
-
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory):
-    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
 
 
 def test_fixture_masters_are_found_and_validated():

@@ -25,13 +25,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from coursework_releases import MASTERS, assigned_releases
+from coursework_releases import GOOD_MASTER, MASTERS, assigned_releases
 
 import coursework
 from coursework import markers
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
 
 # =========================================================================== chapters
 

@@ -5,19 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
+from coursework_releases import FIXTURES, GOOD_MASTER
 
 import coursework
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
-LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
-
-
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory):
-    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
 
 
 def test_cli_errors_are_clear(tmp_path, capsys):

@@ -21,14 +21,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursework_releases import FIXTURES, GOOD_MASTER, LEAKY_MASTER
 
 import coursework
 from coursework.runner import run_otter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
-LEAKY_MASTER = FIXTURES / "coursework_leaky_master.ipynb"
 #: Seconds per submission in the batch: the fixture grades in a few seconds; kate's
 #: endless loop costs this much.
 TIMEOUT = 90
@@ -36,11 +34,6 @@ RUNNER_CHEAT = (
     "import otter.test_files.ok_test as _t\n"
     "_t.run_doctest = lambda *a, **k: (True, '')\n"
 )
-
-
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory):
-    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
 
 
 def _half_right(student_notebook: Path) -> nbformat.NotebookNode:

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursework_releases import FIXTURES, GOOD_MASTER
 
 import coursework
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
 
 
 def test_unmarked_answer_line_inside_a_marked_solution_is_a_leak(tmp_path):
@@ -69,11 +67,6 @@ def test_unmarked_answer_lines_keep_scaffolding():
 
 
 # ============================================== public tests in the notebook's metadata
-
-
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory):
-    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
 
 
 def _test_spec(tests_dir: Path, question: str) -> dict:

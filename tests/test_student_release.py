@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from coursework_releases import (
+    GOOD_MASTER,
     MASTERS,
     REPO_ROOT,
     assigned_releases,
@@ -42,8 +43,6 @@ import coursework
 from coursework.check_feedback import summary_lines
 from coursework.fill import answer_cells, fill_answers
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOOD_MASTER = FIXTURES / "coursework_master.ipynb"
 STEMS = [m.stem for m in MASTERS]
 #: Most lines ``grader.check`` may print for one unanswered question.
 MAX_CHECK_LINES = 8
@@ -229,11 +228,6 @@ def test_lone_notebook_with_answers_passes_and_exports_a_gradable_zip(
 
 
 # ================================================================== export, feedback
-
-
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory):
-    return coursework.assign(GOOD_MASTER, tmp_path_factory.mktemp("dist"))
 
 
 def test_a_renamed_notebook_exports_itself(fixture_release, tmp_path, monkeypatch):
