@@ -159,24 +159,31 @@ def built_pages(built_site) -> list[str]:
 # through Playwright; `playwright install` is never needed.
 # --------------------------------------------------------------------------
 
-# Runs in the page once it has loaded: waits for MathJax's first typeset, typesets
-# what lazy typesetting left, draws every plotly figure and waits for them (or for
-# the time limit).
+# Runs in the page once it has loaded.  The website's math is typeset when the site
+# is built (book/_ext/static_math.py); only a page that still loads MathJax (the
+# PDF's single-page build) is waited for.  Sections the browser draws only near the
+# viewport (content-visibility in book/_static/sigmoidbook.css) are all drawn, so
+# that checks of layout, contrast and overflow see the whole page.  Then every
+# plotly figure is drawn and waited for (or the time limit).
 WAIT_FOR_RENDERING = """async (timeoutMs) => {
   const deadline = Date.now() + timeoutMs;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  if (document.querySelector('.math')) {
+  if (!document.getElementById('sigmoidbook-test-draw-all')) {
+    const style = document.createElement('style');
+    style.id = 'sigmoidbook-test-draw-all';
+    style.textContent = 'section { content-visibility: visible !important; }';
+    document.head.appendChild(style);
+  }
+  if (document.querySelector('script[src*="mathjax/tex-chtml"]')) {
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(100);
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-    // the website typesets lazily (offline_mathjax.py): typeset what is left
-    if (window.MathJax && MathJax.startup.document && MathJax.startup.document.lazyTypesetAll)
-      await MathJax.startup.document.lazyTypesetAll();
   }
   // plotly figures load as they come near the viewport (plotly_figures.js): draw all
   if (window.sigmoidbookDrawAllFigures) await window.sigmoidbookDrawAllFigures();
   const drawn = () => [...document.querySelectorAll('.plotly-graph-div')]
       .every((div) => div._fullLayout && div.querySelector('.main-svg'));
   while (!drawn() && Date.now() < deadline) await sleep(100);
+  if (document.fonts) await document.fonts.ready;
 }"""
 
 CHROMIUM = Path("/usr/bin/chromium")

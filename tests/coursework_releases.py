@@ -4,7 +4,10 @@
 ``tests/test_answer_variants.py`` (alternative and wrong answers) and
 ``tests/test_student_release.py`` (Run All of the student notebook) all need every
 chapter's current release; :func:`assigned_releases` runs ``coursework.assign`` once
-for the whole session (about 4 s a chapter), whichever of them asks first.
+for the whole test run (4-8 s a chapter), whichever of them asks first: the releases
+are in the run's temporary folder shared by the pytest-xdist workers (as the
+calibration cache of ``tests/conftest.py``), one chapter assigned by one worker at a
+time under a file lock, the other worker reading what it wrote.
 
 :func:`sliced_template` is the fast grading path those tests share: the release
 notebook without the code cells before the exercises that are not tagged
@@ -14,6 +17,10 @@ cells are graded in.
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
+import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,21 +51,52 @@ class Assigned:
     drop_ids: set[str]
 
 
+def _shared_dist(tmp_path_factory) -> Path:
+    """``chapter-dist/`` in the run's temporary folder that the workers share."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # <root>/pytest-N/popen-gwK: share <root>/pytest-N
+    dist = base / "chapter-dist"
+    dist.mkdir(exist_ok=True)
+    return dist
+
+
+def _assign_once(master: Path, dist: Path) -> tuple[coursework.Release | None, str]:
+    """The release of ``master`` in ``dist`` (or why ``assign`` failed): assigned by
+    the first process that asks, read back by the others (``<stem>.json``)."""
+    done = dist / f"{master.stem}.json"
+    with open(dist / f"{master.stem}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed
+        if done.is_file():
+            data = json.loads(done.read_text(encoding="utf-8"))
+            if data["release"] is None:
+                return None, data["error"]
+            return coursework.Release(
+                **{k: Path(v) for k, v in data["release"].items()}
+            ), ""
+        try:
+            release, error = coursework.assign(master, dist), ""
+        except coursework.CourseworkError as err:
+            release, error = None, str(err)
+        fields = release and {k: str(v) for k, v in dataclasses.asdict(release).items()}
+        done.write_text(
+            json.dumps({"release": fields, "error": error}), encoding="utf-8"
+        )
+        return release, error
+
+
 def assigned_releases(tmp_path_factory, stems=None) -> dict[str, Assigned]:
     """``{chapter stem: Assigned}`` for the masters of ``book/`` named in ``stems``
-    (default: all), each assigned once per session whoever asks."""
+    (default: all), each assigned once per test run whoever asks."""
     wanted = [m for m in MASTERS if stems is None or m.stem in set(stems)]
     with _LOCK:
         if "dist" not in _CACHE:
-            _CACHE["dist"] = tmp_path_factory.mktemp("chapter-dist")
+            _CACHE["dist"] = _shared_dist(tmp_path_factory)
         done = _CACHE.setdefault("releases", {})
         for master in wanted:
             if master.stem in done:
                 continue
-            try:
-                release, error = coursework.assign(master, _CACHE["dist"]), ""
-            except coursework.CourseworkError as err:
-                release, error = None, str(err)
+            release, error = _assign_once(master, _CACHE["dist"])
             drop = coursework.outside_slice(nbformat.read(master, as_version=4))
             done[master.stem] = Assigned(master, release, error, drop)
         return {m.stem: done[m.stem] for m in wanted}

@@ -44,7 +44,6 @@ SITE_FIXTURE = "built_site"
 LONGEST_FIRST = [
     SITE,
     "tests/test_answer_variants.py",
-    "tests/test_verdict_chapters.py",
     "tests/test_coursework_chapters.py",
     "book/ch5_mnist.ipynb",
     "tests/test_student_release.py",

@@ -3,12 +3,13 @@
 axe-core (the accessibility engine of browsers' developer tools) comes from npm,
 pinned in ``tests/js/package.json`` / ``package-lock.json``; the first run installs
 it with ``npm ci`` (``tests/js/node_modules`` is not committed).  Without npm the
-test is skipped loudly, and fails under CI.  Each built page is opened at a phone
+test is skipped loudly, and fails under CI.  Each built page is checked at a phone
 width (390 px) and a desktop width (1280 px) from the local server
-(``tests/conftest.py``), allowed to render (MathJax, plotly), and checked with
-``axe.run``, during the one visit per page and width that tests/test_site_reader.py
-also reads.  The violations found are printed per page and rule, so a failure says
-what to fix.  Moderate and minor findings are reported in the output, not failed.
+(``tests/conftest.py``), once it has rendered (math, every plotly figure), with
+every rule axe runs by default on the whole page (``tests/js/run_axe.js``), during
+the visit of each page that tests/test_site_reader.py also reads.  The violations
+found are printed per page and rule, so a failure says what to fix.  Moderate and
+minor findings are reported in the output, not failed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FAILING_IMPACTS = ("critical", "serious")
 def axe_reports(
     built_site, built_pages, site_url, open_browser_context, open_site_page, axe_script
 ):
-    """``{(page, width): [violation, ...]}``, from the one visit per page and width
+    """``{(page, width): [violation, ...]}``, from the visit of each page
     that tests/test_site_reader.py also reads."""
     visits = site_visits(
         built_site,
@@ -123,13 +124,30 @@ SLIDER_PAGES = {
 }
 
 
+@pytest.fixture(scope="module")
+def slider_page(open_site_page, site_url):
+    """``slider_page(name)``: the page ``name`` loaded and rendered, once per module
+    (each page's sliders are tested in the one load; each test moves its own)."""
+    pages = {}
+
+    def open_rendered(name):
+        if name not in pages:
+            page = open_site_page()
+            page.goto(f"{site_url}/{name}", wait_until="load")
+            page.evaluate(WAIT_FOR_RENDERING, 60_000)
+            pages[name] = page
+        return pages[name]
+
+    yield open_rendered
+    for page in pages.values():
+        page.context.close()
+
+
 @pytest.mark.parametrize("div_id", sorted(SLIDER_PAGES))
-def test_each_slider_moves_by_keyboard(div_id, browser_page, site_url):
+def test_each_slider_moves_by_keyboard(div_id, slider_page):
     """Beside each slider a labelled range input: Tab to it, End / Home / arrow keys
     set the figure's step (title and slider position), announced by its label."""
-    page = browser_page
-    page.goto(f"{site_url}/{SLIDER_PAGES[div_id]}", wait_until="load")
-    page.evaluate(WAIT_FOR_RENDERING, 60_000)
+    page = slider_page(SLIDER_PAGES[div_id])
     control = page.locator(f"#{div_id}-keys-0")
     control.wait_for(state="visible")
     assert page.locator(f'label[for="{div_id}-keys-0"]').inner_text().strip()

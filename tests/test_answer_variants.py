@@ -14,7 +14,8 @@ sandboxed ``otter run``, disguised tests), and:
 * a wrong answer must score fewer than the full points.
 
 Cost: the releases are the session's shared ones (``coursework_releases``), the
-gradings of every selected chapter run two at a time on the exercise slice, and only
+gradings of every selected chapter run two at a time on the exercise slice (chapters
+interleaved, so that each chapter's first grading calibrates it alone), and only
 an alternative that fails on the slice is graded again on the whole notebook (the
 judge).  A wrong answer that loses points on the slice is trusted: the chapter tests
 check that the slice reproduces the solutions' full marks.
@@ -25,6 +26,7 @@ Also here: no public test's failure message states a solution line.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import re
 import runpy
 from dataclasses import dataclass, field
@@ -145,7 +147,10 @@ def variant_grades(request, tmp_path_factory) -> dict[str, list[Variant] | str]:
         except Exception as err:  # a broken answers file: reported, not raised
             out[stem] = f"could not build the submissions: {err}"
             continue
-        jobs += [(v, a, template) for v in out[stem]]
+        jobs.append([(v, a, template) for v in out[stem]])
+    # chapters interleaved: the two gradings running at once are of two chapters, each
+    # calibrating its own (a second grading of a chapter being calibrated would wait)
+    jobs = [j for group in itertools.zip_longest(*jobs) for j in group if j]
 
     def grade(job) -> None:
         variant, a, template = job

@@ -3,7 +3,7 @@
 Every page of the build (found in ``_build/html``, so new chapters are covered
 without editing this file) is opened once from a local server and checked: no
 JavaScript errors, no failed requests and none to another host, all math
-typeset by the site's own MathJax, every plotly figure drawn (and plotly.js
+typeset (when the site was built, by MathJax: book/_ext/static_math.py), every plotly figure drawn (and plotly.js
 loaded only where there is one), every ``<img>`` with alt text, HTML at most
 1 MB.  A full-page screenshot of each page is saved under
 ``_build/screenshots/``: look at them, they are the evidence.
@@ -69,9 +69,10 @@ LOAD_EVERY_IMAGE = """async (timeoutMs) => {
 }"""
 
 
-# plotly.js and MathJax as the page loaded them: [path, bytes over the network, bytes used].
+# plotly.js and MathJax's main font as the page loaded them: [path, bytes over the
+# network, bytes used].
 SHARED_ASSETS = """() => performance.getEntriesByType('resource')
-    .filter((r) => /plotly\\.min\\.js|mathjax\\/tex-chtml\\.js/.test(r.name))
+    .filter((r) => /plotly\\.min\\.js|mathjax\\/.*\\/MathJax_Main-Regular\\.woff/.test(r.name))
     .map((r) => [new URL(r.name).pathname + new URL(r.name).search, r.transferSize, r.decodedBodySize])"""
 
 
@@ -166,7 +167,7 @@ def test_no_failed_or_external_requests(page_reports):
     assert not problems(page_reports, "failed_requests")
 
 
-def test_math_is_typeset_by_the_local_mathjax(page_reports):
+def test_math_is_typeset(page_reports):
     pages_with_math = {
         name: r for name, r in page_reports.items() if r["math_elements"]
     }
@@ -232,25 +233,27 @@ def test_page_weight(page_reports, built_site):
     assert shipped.read_bytes() == installed.read_bytes(), (
         "the site's plotly.js must be the installed plotly's"
     )
-    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    fonts = html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").is_file()
+    # The website's math is typeset when it is built: MathJax's scripts are not served.
+    assert not (html_dir / "_static" / "mathjax" / "tex-chtml.js").exists()
 
 
 def test_shared_assets_are_downloaded_once_then_cached(page_reports):
-    """plotly.js and MathJax come from the site, with a version in the URL, and
-    only the first page that needs each one downloads it."""
-    downloads = {"plotly.min.js": [], "tex-chtml.js": []}
+    """plotly.js and MathJax's main font come from the site, with a version in the
+    URL, and only the first page that needs each one downloads it."""
+    downloads = {"plotly.min.js": [], "MathJax_Main-Regular.woff": []}
+    smallest = {"plotly.min.js": 1_000_000, "MathJax_Main-Regular.woff": 10_000}
     for name, report in page_reports.items():
         for path, transferred, size in report["shared_assets"]:
-            asset = "plotly.min.js" if "plotly.min.js" in path else "tex-chtml.js"
+            asset = next(a for a in downloads if a in path)
             assert path.startswith("/_static/") and "?v=" in path, path
-            assert size > 100_000, (name, path, size)
+            assert size > smallest[asset], (name, path, size)
             if (
                 transferred > size / 2
             ):  # the body came over the network (a 304 revalidation does not count)
                 downloads[asset].append(name)
-    assert downloads["plotly.min.js"] and downloads["tex-chtml.js"], (
-        "neither asset was loaded at all?"
-    )
+    assert all(downloads.values()), f"an asset was not loaded at all: {downloads}"
     assert all(len(pages) == 1 for pages in downloads.values()), (
         f"downloaded more than once: {downloads}"
     )

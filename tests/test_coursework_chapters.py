@@ -4,6 +4,18 @@ For every master: ``otter assign`` succeeds, the solutions score full marks, the
 untouched student notebook scores 0 on every question, no solution line reaches the
 student notebook, and the built website exposes no hidden test.
 
+The tamper suite over chapters 2-6, cheaply (``test_grading_safety.py`` tries every
+cheat alone on chapter 1): ONE submission per chapter carries every cheat in its first
+answer cell, nothing answered: it replaces otter's doctest runner, rewrites the test
+files next to the notebook, installs the canary-aware fake runner, forges the
+hand-over on every open file descriptor and writes its own ``results.json``, and
+finally makes ``float``/``abs``/``isinstance`` and ``numpy.isclose``/``allclose``
+always true.  It is graded between the solutions and the untouched notebook (one
+after the other, sandbox required), and must score exactly 0 with every question's
+verdict trusted, leave the autograder byte-for-byte unchanged, and the untouched
+notebook graded right after it (the zero-marks grading above) must score 0 with no
+flag: a cheat that poisoned the grader for the next submission would show there.
+
 Cost control (``make test`` must stay under 10 minutes on 2 cores; the MNIST
 chapter trains for minutes): chapters are graded on their *exercise slice* (the code
 cells tagged ``exercise-setup`` plus everything from the first question on;
@@ -18,6 +30,7 @@ suite in ``test_grading_safety.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import html
 import re
 import warnings
@@ -25,10 +38,22 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from coursework_releases import GOOD_MASTER, MASTERS, assigned_releases
+from coursework_releases import (
+    GOOD_MASTER,
+    MASTERS,
+    Assigned,
+    assigned_releases,
+    sliced_template,
+)
+from test_grading_safety import BUILTINS, CANARY_AWARE, FORGE, RUNNER, TESTS
 
 import coursework
 from coursework import markers
+from coursework.submission import ANSWER_TAG
+
+#: the chapters graded with the combined cheat: all but chapter 1
+#: (``test_grading_safety.py``)
+CHEAT_MASTERS = [m for m in MASTERS if not m.stem.startswith("ch1_")]
 
 # =========================================================================== chapters
 
@@ -42,21 +67,78 @@ class ChapterResult:
         self.error = ""
         self.full = self.zero = None
         self.notes: list[str] = []
+        #: the combined cheat's grade, the exercise slice's blank graded right after
+        #: it, and the autograder's sha256 before and after (chapters 2-6)
+        self.cheat = self.blank_after_cheat = None
+        self.hashes: tuple[str, str] | None = None
+
+
+def _guarded(source: str) -> str:
+    """``source`` so that its failure does not stop the cheats after it."""
+    body = "".join(f"    {line}\n" for line in source.splitlines())
+    return f"try:\n{body}except Exception as _e:\n    print('cheat failed:', _e)\n"
+
+
+def combined_cheat(loot: str) -> str:
+    parts = [RUNNER, TESTS, CANARY_AWARE, FORGE.format(loot=loot), BUILTINS]
+    return "\n".join(_guarded(p) for p in parts)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify_with_cheat(r: ChapterResult, assigned: Assigned, work: Path):
+    """``coursework.verify`` on the exercise slice with the combined cheat graded
+    between the solutions and the blank (one at a time); fills ``r``'s cheat fields."""
+    release = assigned.release
+    template = sliced_template(assigned, work / "template")
+    name = template.name
+    solution = coursework.drop_cells(
+        release.autograder_notebook, assigned.drop_ids, work / "solution" / name
+    )
+    blank = work / "blank" / name
+    blank.parent.mkdir()
+    blank.write_bytes(template.read_bytes())
+    nb = nbformat.read(template, as_version=4)
+    first = next(c for c in nb.cells if ANSWER_TAG in c.metadata.get("tags", []))
+    first.source = combined_cheat(str(work / "loot"))
+    cheat = work / "cheat" / name
+    cheat.parent.mkdir()
+    nbformat.write(nb, cheat)
+    before = _sha256(release.autograder_zip)
+    full, r.cheat, zero = coursework.grade_all(
+        [solution, cheat, blank], release.autograder_zip, 1, 1800, template=template
+    )
+    r.hashes, r.blank_after_cheat = (before, _sha256(release.autograder_zip)), zero
+    for which, g in (("solutions", full), ("untouched student notebook", zero)):
+        if g.error:  # as coursework.verify
+            raise coursework.CourseworkError(
+                f"{release.master.name}: grading the {which} failed: {g.error}"
+            )
+    return full, zero
 
 
 @pytest.fixture(scope="session")
 def chapter_results(tmp_path_factory) -> dict[str, ChapterResult]:
-    """Grade solutions and blanks of every chapter's release, two at a time."""
+    """Grade solutions and blanks of every chapter's release (and the cheat of
+    chapters 2-6 between them), two chapters at a time, sandbox required."""
     assigned = assigned_releases(tmp_path_factory)
     results = {m.stem: ChapterResult(m) for m in MASTERS}
     for stem, r in results.items():
         r.release, r.error = assigned[stem].release, assigned[stem].error
     drops = {stem: a.drop_ids for stem, a in assigned.items() if a.release is not None}
+    cheats = {m.stem for m in CHEAT_MASTERS}
 
     def grade(r: ChapterResult) -> None:
-        drop = drops[r.master.stem]
+        stem = r.master.stem
+        drop = drops[stem]
         try:
-            full, zero = coursework.verify(r.release, drop_ids=drop, jobs=1)
+            if stem in cheats:
+                work = tmp_path_factory.mktemp(f"tamper-{stem}")
+                full, zero = verify_with_cheat(r, assigned[stem], work)
+            else:
+                full, zero = coursework.verify(r.release, drop_ids=drop, jobs=1)
             problems = coursework.verification_problems(r.release, full, zero)
         except coursework.CourseworkError as err:
             if not drop:
@@ -75,7 +157,11 @@ def chapter_results(tmp_path_factory) -> dict[str, ChapterResult]:
         r.full, r.zero = full, zero
 
     todo = [r for r in results.values() if r.release is not None]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool,
+    ):
+        mp.setenv("COURSEWORK_SANDBOX", "require")  # the cheats run sandboxed or not
         for r, future in [(r, pool.submit(grade, r)) for r in todo]:
             try:
                 future.result()
@@ -144,6 +230,32 @@ def test_chapter_untouched_student_notebook_scores_zero(chapter_results, master)
     assert set(r.zero.scores) == set(
         coursework.autograder_questions(r.release.autograder_zip)
     )
+
+
+@pytest.mark.parametrize("master", CHEAT_MASTERS, ids=[m.stem for m in CHEAT_MASTERS])
+def test_the_combined_cheat_scores_zero_with_a_trusted_verdict(chapter_results, master):
+    r = _chapter(chapter_results, master)
+    assert r.cheat is not None, r.error or "the cheat was not graded"
+    assert not r.cheat.error, r.cheat.error
+    possible = coursework.autograder_questions(r.release.autograder_zip)
+    assert r.cheat.scores == dict.fromkeys(possible, 0.0), r.cheat.flags
+    # (no flag to expect: the forged hand-over, read first, carries an empty audit)
+    assert set(r.cheat.verdicts.values()) == {"trusted"}, r.cheat.verdicts
+
+
+@pytest.mark.parametrize("master", CHEAT_MASTERS, ids=[m.stem for m in CHEAT_MASTERS])
+def test_the_autograder_is_unchanged_and_the_next_blank_scores_zero(
+    chapter_results, master
+):
+    r = _chapter(chapter_results, master)
+    assert r.hashes is not None, r.error or "the cheat was not graded"
+    before, after = r.hashes
+    assert before == after
+    blank = r.blank_after_cheat
+    assert not blank.error, blank.error
+    possible = coursework.autograder_questions(r.release.autograder_zip)
+    assert blank.scores == dict.fromkeys(possible, 0.0), blank.messages
+    assert not blank.flags, blank.flags
 
 
 # =========================================================================== website

@@ -226,8 +226,9 @@ BLOCKING_ALLOWED = ("documentation_options.js",)
 def test_the_head_is_light(built_site, built_pages):
     """lighter_head: no fontawesome.js (1.5 MB) anywhere, the icons' CSS instead;
     the search index only on the search page; no script in the head of the other
-    pages blocks the first paint but documentation_options.js; MathJax typesets
-    lazily."""
+    pages blocks the first paint but documentation_options.js; no page loads
+    MathJax (static_math.py typeset the math when the site was built), and a page with
+    math carries MathJax's stylesheet."""
     html_dir = built_site[0]
     for name in built_pages:
         head = _head(html_dir, name)
@@ -246,8 +247,12 @@ def test_the_head_is_light(built_site, built_pages):
         # The search page keeps its scripts (its search runs at once, lighter_head).
         if name != "search.html":
             assert not blocking, f"{name}: render-blocking scripts {blocking}"
-        if "window.MathJax" in head:
-            assert '"ui/lazy"' in head, name
+        assert "window.MathJax" not in head and "tex-chtml" not in head, name
+        page = (html_dir / name).read_text(encoding="utf-8")
+        if 'class="math' in page:
+            assert '<style id="sigmoidbook-static-math">' in head, name
+        # No font preload: it took the page's bandwidth (offline_mathjax.py).
+        assert 'rel="preload" as="font"' not in head, name
 
 
 ICON_CLASS = re.compile(r'class="([^"]*\bfa-[^"]*)"')
@@ -296,3 +301,29 @@ def test_pictures_load_lazily_and_keep_their_space(built_site, built_pages):
                 (width, height),
             )
     assert seen >= 10, f"only {seen} pictures on the site: did the build change?"
+
+
+GLYPH = re.compile(r'<mjx-c class="([^"]+)"')
+
+
+def test_every_typeset_glyph_has_its_css_rule(built_site, built_pages):
+    """static_math: MathJax's CHTML draws each character with a CSS rule for its class
+    (``mjx-c.mjx-c1D70E.TEX-I::before``); a character without one is blank on the page."""
+    html_dir = built_site[0]
+    checked = 0
+    for name in built_pages:
+        page = (html_dir / name).read_text(encoding="utf-8")
+        used = set(GLYPH.findall(page))
+        if not used:
+            continue
+        css = page.split('<style id="sigmoidbook-static-math">', 1)[1].split(
+            "</style>", 1
+        )[0]
+        missing = sorted(
+            u for u in used if f"mjx-c.{'.'.join(u.split())}::before" not in css
+        )
+        assert not missing, (
+            f"{name}: {len(missing)} characters without a glyph rule: {missing[:5]}"
+        )
+        checked += len(used)
+    assert checked > 100, checked

@@ -1,7 +1,8 @@
 """Issue 16's "done when", page by page, at a phone width and a desktop width.
 
-Every built page (redirects aside) is opened once per width in one browser context
-per width (tests/conftest.py's server and Chromium), and a reader's checks are run:
+Every built page (redirects aside) is loaded once, at the phone width, then seen
+at the desktop width by resizing the window (tests/conftest.py's server and
+Chromium, one browser context), and a reader's checks are run at both widths:
 
 - the chapter list and the page's contents can be reached: at 390 px the menu and
   "Contents" buttons open their drawers (with links); at 1280 px both are on screen;
@@ -14,9 +15,10 @@ per width (tests/conftest.py's server and Chromium), and a reader's checks are r
 - no request leaves 127.0.0.1, also after every plotly toolbar button is clicked
   (at 1280 px, where the toolbar shows).
 
-The same visit first runs axe-core (installed by :func:`axe_script`), whose
-results tests/test_accessibility.py checks: each page is loaded once per width for
-both modules (:func:`site_visits`).  A screenshot of the top of every page at both
+The same visit first runs axe-core (installed by :func:`axe_script`; the call is
+``tests/js/run_axe.js``) at each width before anything is clicked; its results
+tests/test_accessibility.py checks: each page is loaded once for both modules and
+both widths (:func:`site_visits`).  A screenshot of the top of every page at both
 widths goes to ``_build/screenshots/<width>/``: look at them.
 """
 
@@ -35,16 +37,21 @@ WIDTHS = (390, 1280)
 JS_DIR = Path(__file__).resolve().parent / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
-# preload: false — axe's CSSOM preload re-fetches every stylesheet and resolves
-# theme.css's `@import "../basic.css"` against the page, not the stylesheet
-# (a 404 for /basic.css that no reader's browser makes); it only serves the
-# css-orientation-lock rule.
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations'], preload: false});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5), count: v.nodes.length,
-  }));
+#: axe.run over the whole page; its options are explained in the file.
+RUN_AXE = (JS_DIR / "run_axe.js").read_text(encoding="utf-8")
+
+# After a resize: the layout has settled and every drawn plotly figure (responsive:
+# it redraws on the window's resize event) has taken its container's new width.
+WAIT_FOR_RESIZE = """async (timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await frame();
+  await frame();
+  const fitted = () => [...document.querySelectorAll('.plotly-graph-div')].every((div) =>
+      !div._fullLayout || !div._fullLayout.autosize || div.clientWidth === 0
+      || Math.abs(div._fullLayout.width - div.clientWidth) <= 1);
+  while (!fitted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await frame();
 }"""
 
 
@@ -193,12 +200,13 @@ def _click_toolbars(page) -> int:
             buttons.nth(n).click()
             page.wait_for_timeout(200)
             clicked += 1
-    page.wait_for_timeout(500)
+    if clicked:
+        page.wait_for_timeout(500)  # for any request the last clicks start
     return clicked
 
 
-#: ``{html_dir: {(page, width): report}}``: one visit per page and width, shared
-#: by this module and tests/test_accessibility.py (same session, same build).
+#: ``{html_dir: {(page, width): report}}``: one visit per page, at both widths,
+#: shared by this module and tests/test_accessibility.py (same session, same build).
 _VISITS: dict[str, dict] = {}
 
 
@@ -210,25 +218,22 @@ def site_visits(
     if str(html_dir) in _VISITS:
         return _VISITS[str(html_dir)]
     reports = {}
-    for width in WIDTHS:
-        context = open_browser_context()
-        for name in built_pages:
-            head = (html_dir / name).read_text(errors="replace")[:3000].lower()
-            if 'http-equiv="refresh"' in head:
-                continue  # the root page: checked by tests/test_site_build.py
-            page = open_site_page(context)
-            page.set_viewport_size({"width": width, "height": 900})
-            try:
-                reports[(name, width)] = _visit(
-                    page, f"{site_url}/{name}", width, html_dir, name, axe_script
-                )
-            except Exception as error:
-                raise RuntimeError(
-                    f"while checking {name} at {width}px: {error}"
-                ) from error
-            finally:
-                page.close()
-        context.close()
+    context = open_browser_context()
+    for name in built_pages:
+        head = (html_dir / name).read_text(errors="replace")[:3000].lower()
+        if 'http-equiv="refresh"' in head:
+            continue  # the root page: checked by tests/test_site_build.py
+        page = open_site_page(context)
+        try:
+            for width, report in _visit(
+                page, f"{site_url}/{name}", html_dir, name, axe_script
+            ).items():
+                reports[(name, width)] = report
+        except Exception as error:
+            raise RuntimeError(f"while checking {name}: {error}") from error
+        finally:
+            page.close()
+    context.close()
     _VISITS.clear()
     _VISITS[str(html_dir)] = reports
     return reports
@@ -248,28 +253,70 @@ def reader_reports(
     )
 
 
-def _visit(page, url: str, width: int, html_dir: Path, name: str, axe: Path) -> dict:
-    popups = []
-    page.on("popup", lambda popup: popups.append(popup.url))
-    page.goto(url, wait_until="load")
+def _resize(page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.evaluate(WAIT_FOR_RESIZE, 10_000)
     page.evaluate(WAIT_FOR_RENDERING, 60_000)
-    page.add_script_tag(path=str(axe))
-    violations = page.evaluate(RUN_AXE)  # before anything is clicked
+
+
+def _look(page, width: int, html_dir: Path, name: str) -> dict:
+    """What the page shows at ``width`` before anything is clicked: axe, layout, text."""
+    violations = page.evaluate(RUN_AXE)
     shot = html_dir.parent / "screenshots" / str(width) / Path(name).with_suffix(".png")
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot))
-    report = {
+    return {
         "axe": violations,
         "overflow": page.evaluate(OVERFLOW),
         **page.evaluate(LEFTOVERS),
+    }
+
+
+def _use(page, width: int) -> dict:
+    """The controls at ``width``: sliders, drawers, (desktop) every toolbar button."""
+    return {
         "sliders": _sliders_move(page),
         "drawers": _drawers_open(page, width),
         "toolbar_buttons": _click_toolbars(page) if width >= 1200 else 0,
     }
-    report["external_requests"] = list(page.external_requests)
-    report["js_errors"] = list(page.js_errors)
-    report["popups"] = popups
-    return report
+
+
+def _visit(page, url: str, html_dir: Path, name: str, axe: Path) -> dict:
+    """``{width: report}`` from ONE load of the page, at the first width.
+
+    Every width is first only looked at (:func:`_look`: axe sees each width as
+    loaded, before anything is clicked), resizing the window in between; then the
+    controls are used at each width, the last one first.  The problems the page
+    records (requests, errors, pop-ups) go to the width on screen when they came,
+    the loading to the first width.
+    """
+    popups = []
+    page.on("popup", lambda popup: popups.append(popup.url))
+    records = {"external_requests": page.external_requests, "js_errors": page.js_errors}
+    records["popups"] = popups
+    seen = dict.fromkeys(records, 0)
+    reports = {width: {key: [] for key in records} for width in WIDTHS}
+
+    def note(width: int) -> None:  # what came since the last note, to ``width``
+        for key, found in records.items():
+            reports[width][key] += found[seen[key] :]
+            seen[key] = len(found)
+
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.goto(url, wait_until="load")
+    page.evaluate(WAIT_FOR_RENDERING, 60_000)
+    page.add_script_tag(path=str(axe))
+    for n, width in enumerate(WIDTHS):
+        if n:
+            _resize(page, width)
+        reports[width].update(_look(page, width, html_dir, name))
+        note(width)
+    for n, width in enumerate(reversed(WIDTHS)):
+        if n:
+            _resize(page, width)
+        reports[width].update(_use(page, width))
+        note(width)
+    return reports
 
 
 def _failing(reports, check) -> dict[str, object]:

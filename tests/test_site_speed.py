@@ -2,8 +2,10 @@
 
 plotly.js is fetched only when a figure comes near the viewport
 (``book/_ext/plotly_figures.js``), printing first shows each undrawn figure's data
-table and then draws it, MathJax typesets lazily but completely on request
-(``book/_ext/offline_mathjax.py``), and the theme's icons, drawn by
+table and then draws it, the math arrives typeset in the page's HTML (no MathJax
+runs in the browser, ``book/_ext/static_math.py``), sections far down the page are
+drawn only when they come near (``content-visibility``, ``book/_static/sigmoidbook.css``)
+yet links to them land on them, and the theme's icons, drawn by
 ``book/_static/icons.css`` instead of fontawesome.js, show on every visible button,
 each with a name.  ``make lighthouse`` measures what this saves (not a test).
 Fixtures ``built_site``, ``site_url`` and ``browser_page`` are in ``tests/conftest.py``.
@@ -27,10 +29,7 @@ FIGURE_STATE = """() => ({
 
 def _load_settled(page, url: str) -> None:
     page.goto(url, wait_until="load")
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-    )
-    page.evaluate("() => MathJax.startup.promise")
+    page.evaluate("() => document.fonts.ready")
     page.wait_for_timeout(1500)
 
 
@@ -77,22 +76,68 @@ def test_printing_draws_the_figures_and_meanwhile_prints_their_tables(
     assert not page.js_errors, page.js_errors
 
 
-def test_mathjax_typesets_lazily_and_completely_on_request(browser_page, site_url):
-    """offline_mathjax: formulas far down the page wait until they come near the
-    viewport (MathJax's ui/lazy); lazyTypesetAll() typesets every one, no errors."""
+MATH_STATE = """() => ({
+  mathjax: typeof window.MathJax !== 'undefined',
+  mathjax_requests: performance.getEntriesByType('resource')
+      .filter((r) => /mathjax\\/.*\\.js/.test(r.name)).map((r) => r.name),
+  math: document.querySelectorAll('.math').length,
+  typeset: document.querySelectorAll('.math > mjx-container > mjx-math[aria-hidden="true"]').length,
+  mathml: document.querySelectorAll('.math > mjx-container > mjx-assistive-mml > math').length,
+  errors: document.querySelectorAll('mjx-merror').length,
+  fonts: [...document.fonts].filter((f) => f.family.startsWith('MJXTEX') && f.status === 'loaded').length,
+  hidden_mathml: [...document.querySelectorAll('mjx-assistive-mml')].slice(0, 50)
+      .every((m) => { const c = getComputedStyle(m); return c.position === 'absolute' && c.clip === 'rect(1px, 1px, 1px, 1px)'; }),
+})"""
+
+
+def test_math_arrives_typeset_with_mathml_for_screen_readers(browser_page, site_url):
+    """static_math: every formula is in the page's HTML typeset (MathJax's CHTML,
+    its glyphs hidden from screen readers) with a MathML copy that is read aloud but
+    not drawn; no MathJax script is loaded or run; MathJax's fonts come from the site."""
     page = browser_page
     _load_settled(page, f"{site_url}/book/ch2_vanishing_gradients.html")
-    lazy_at_load = page.evaluate("() => document.querySelectorAll('mjx-lazy').length")
-    assert lazy_at_load > 10, "MathJax typeset the whole page at once"
-    page.evaluate("() => MathJax.startup.document.lazyTypesetAll()")
-    counts = page.evaluate(
-        """() => ({lazy: document.querySelectorAll('mjx-lazy').length,
-                   errors: document.querySelectorAll('mjx-merror').length,
-                   math: document.querySelectorAll('.math').length,
-                   typeset: document.querySelectorAll('.math mjx-container mjx-math').length})"""
+    state = page.evaluate(MATH_STATE)
+    assert not state["mathjax"] and not state["mathjax_requests"], state
+    assert (
+        state["math"] > 100 and state["typeset"] == state["mathml"] == state["math"]
+    ), state
+    assert state["errors"] == 0 and state["hidden_mathml"], state
+    assert state["fonts"] >= 2, state
+    assert not page.js_errors and not page.external_requests, page.js_errors
+
+
+SECTIONS = """() => [...document.querySelectorAll('.bd-article > section > section')].map((s) => ({
+  id: s.id,
+  drawn: s.firstElementChild.checkVisibility({contentVisibilityAuto: true}),
+  style: getComputedStyle(s).contentVisibility,
+  top: s.getBoundingClientRect().top,
+}))"""
+
+
+def test_far_sections_are_drawn_when_they_come_near_and_links_land_on_them(
+    browser_page, site_url
+):
+    """sigmoidbook.css: on screen, a section far below the viewport is not drawn
+    yet; following a link to it draws it and puts it at the top; printing draws
+    every section (the print rule, tested in test_site_pdf)."""
+    page = browser_page
+    url = f"{site_url}/book/ch1_sigmoid_derivative.html"
+    _load_settled(page, url)
+    sections = page.evaluate(SECTIONS)
+    assert len(sections) >= 5 and all(s["style"] == "auto" for s in sections), sections
+    assert sections[0]["drawn"] and not sections[-1]["drawn"], sections
+    target = sections[-2]["id"]
+    page.locator(f'#pst-page-toc-nav a[href="#{target}"]').first.click()
+    page.wait_for_timeout(1000)
+    landed = {s["id"]: s for s in page.evaluate(SECTIONS)}[target]
+    assert landed["drawn"] and abs(landed["top"]) < 200, landed
+    page.emulate_media(media="print")
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('.bd-article > section > section')]"
+        ".every((s) => getComputedStyle(s).contentVisibility === 'visible')"
     )
-    assert counts["lazy"] == 0 and counts["errors"] == 0, counts
-    assert counts["typeset"] >= counts["math"] > 0, counts
+    page.emulate_media(media="screen")
+    assert not page.js_errors, page.js_errors
 
 
 # --------------------------------------------------------------------------

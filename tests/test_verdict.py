@@ -6,13 +6,17 @@ malicious SymPy text is rejected instead of evaluated.  The second grades chapte
 current student release (exercise slice, as in ``test_grading_safety.py``) three ways:
 a crash (the error text names the exception and its cell), an endless loop (``timed
 out after N s``, no temporary folder left behind), and the old in-kernel path, which
-must still catch rewritten test files with its canaries.
+must still catch rewritten test files with its canaries.  The last part: a chapter is
+calibrated by one grading at a time, the others wait and read the cache.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import tempfile
+import threading
+import time
 
 import nbformat
 import numpy as np
@@ -22,9 +26,13 @@ import torch
 from test_grading_safety import TESTS, _solution_of, _with_answers, sliced_ch1
 
 import coursework
-from coursework import harvest, trusted
+from coursework import harvest, trusted, verdict_plan
 from coursework.harvest import HarvestError
 from coursework.safe_sympy import parse_srepr
+
+#: Seconds the endless loop may run (any timeout shows the property; the loop burns
+#: a core for as long).
+LOOP_TIMEOUT = 10
 
 
 class _Sigma(sp.Function):
@@ -173,7 +181,7 @@ def gradings(ch1, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(tempfile, "tempdir", str(scratch))
         graded["loop"] = coursework.grade_submission(
-            folder / "loop.ipynb", release.autograder_zip, 20, template
+            folder / "loop.ipynb", release.autograder_zip, LOOP_TIMEOUT, template
         )
         mp.setattr(trusted, "plan", lambda *args: None)  # the in-kernel path only
         graded["tests"] = coursework.grade_submission(
@@ -196,7 +204,7 @@ def test_a_crash_names_the_exception_and_its_cell(gradings):
 
 def test_a_timeout_is_named_and_leaves_no_folder(gradings):
     g = gradings["loop"]
-    assert g.error == "timed out after 20 s"
+    assert g.error == f"timed out after {LOOP_TIMEOUT} s"
     assert g.scores == {}
     assert gradings["left"] == []
 
@@ -207,3 +215,73 @@ def test_the_in_kernel_path_still_catches_rewritten_tests(gradings):
     assert g.scores == dict.fromkeys(gradings["possible"], 0.0)
     flags = "; ".join(g.flags)
     assert "canary" in flags and "outside 0.." in flags, flags
+
+
+# ================================================================ one calibration
+
+
+def _plan(key: str) -> verdict_plan.Plan:
+    return verdict_plan.Plan([], {}, {}, [], cache_key=key)
+
+
+def test_a_grading_waits_for_the_calibration_of_another(tmp_path, monkeypatch):
+    """While one grading calibrates (the chapter's lock held), another waits for it and
+    reads its calibration from the cache instead of calibrating too; one that waits
+    past its deadline times out; the lock file is gone afterwards."""
+    monkeypatch.setenv("COURSEWORK_CACHE_DIR", str(tmp_path))
+    first, second, third = _plan("k"), _plan("k"), _plan("k")
+    waited = {}
+    with verdict_plan.calibration_turn(first, time.monotonic() + 60) as calibrate:
+        assert calibrate is True
+        assert [p.name for p in tmp_path.iterdir()] == ["k.lock"]
+        with (
+            pytest.raises(TimeoutError),
+            verdict_plan.calibration_turn(third, time.monotonic() + 0.5),
+        ):
+            pass
+
+        def wait():
+            with verdict_plan.calibration_turn(second, time.monotonic() + 60) as c:
+                waited["calibrate"] = c
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive(), "the second grading did not wait"
+        first.kinds, first.calibrated = {"x": "value"}, {"q1": True}
+        verdict_plan.save_calibration(first)
+    thread.join(30)
+    assert waited == {"calibrate": False}
+    assert (second.kinds, second.calibrated) == ({"x": "value"}, {"q1": True})
+    assert [p.name for p in tmp_path.iterdir()] == ["k.json"]
+
+
+def test_a_failed_calibration_lets_the_next_grading_calibrate(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSEWORK_CACHE_DIR", str(tmp_path))
+    with (
+        pytest.raises(RuntimeError),
+        verdict_plan.calibration_turn(_plan("k"), time.monotonic() + 5),
+    ):
+        raise RuntimeError("the reference run failed")
+    with verdict_plan.calibration_turn(_plan("k"), time.monotonic() + 5) as c:
+        assert c is True
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_gradings_at_once_calibrate_a_chapter_once(ch1, tmp_path, monkeypatch):
+    """Two threads measuring chapter 1's verdicts at once start ONE calibrating
+    reference run, and get the same verdicts."""
+    release, template, _ = ch1
+    monkeypatch.setenv("COURSEWORK_CACHE_DIR", str(tmp_path / "cache"))
+    verdict_plan._cached_plan.cache_clear()  # as in a new process
+    runs = trusted.REFERENCE_RUNS
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(trusted.measure_verdicts, template, release.autograder_zip)
+            for _ in range(2)
+        ]
+        first, second = (f.result() for f in futures)
+    verdict_plan._cached_plan.cache_clear()
+    assert runs + 1 == trusted.REFERENCE_RUNS, "both gradings calibrated"
+    assert first == second and set(first.values()) == {"trusted"}, (first, second)
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".json"]

@@ -8,16 +8,14 @@ imported) to ``_build/html/_static/mathjax/``.  ``_config.yml`` points
 ``mathjax_path`` at ``mathjax/tex-chtml.js``; a ``mathjax_path`` on another host
 is reported as a warning (which fails the ``-W`` build).
 
-On the website's pages MathJax typesets lazily (its ``ui/lazy`` extension, part of
-MathJax 3.2): a formula is typeset when it comes near the viewport, not all of a
-chapter's 150–300 formulas before the page answers to a tap (on a phone that was
-most of the page's blocking time, ``make lighthouse``).  MathJax typesets
-everything that is left before printing (its own ``beforeprint`` handler) and when
-asked: ``MathJax.startup.document.lazyTypesetAll()`` (the browser tests).  The
-single-page build (the PDF's source) typesets every formula at once.  Pages
-with math preload MathJax's three most used fonts (:data:`PRELOAD_FONTS`), so the
-first formulas are set in their real font, not re-laid out when it arrives (a
-layout shift Lighthouse counted on the intro).
+On the website MathJax does not run in the reader's browser: ``static_math.py``
+typesets every page when the site is built, and the pages need only MathJax's fonts
+(:data:`WEBSITE_PARTS`).  The single-page build (the PDF's source,
+``book/_ext/site_pdf.py``) still typesets in the page, and gets all of
+:data:`MATHJAX_PARTS`.  The fonts are not preloaded: static CHTML sizes every glyph
+in its stylesheet, so a font arriving late moves nothing, and a preload took
+bandwidth from the page's own HTML and CSS (first paint 3.5 s → 2.1 s on chapter 1,
+``make lighthouse``).
 """
 
 from __future__ import annotations
@@ -44,6 +42,8 @@ MATHJAX_PARTS = (
     "a11y",
     "sre",
 )
+#: What the website's pages need: the fonts of the CHTML that static_math.py wrote.
+WEBSITE_PARTS = ("output/chtml/fonts/woff-v2",)
 
 
 def mathjax_source() -> Path:
@@ -60,12 +60,18 @@ def mathjax_source() -> Path:
     return root
 
 
+def font_version() -> str:
+    """The version in the fonts' URLs (the package's: new fonts, new URLs)."""
+    return distribution("sphinx-mathjax-offline").version
+
+
 def copy_mathjax(app: Sphinx) -> None:
     static = output_static(app)
     if static is None:
         return
     root = mathjax_source()
-    for part in MATHJAX_PARTS:
+    parts = MATHJAX_PARTS if app.builder.name == "singlehtml" else WEBSITE_PARTS
+    for part in parts:
         source = root / part
         files = (
             [source]
@@ -82,47 +88,6 @@ def copy_mathjax(app: Sphinx) -> None:
         )
 
 
-#: MathJax's loader entry for lazy typesetting (``ui/lazy.js``, copied with "ui").
-LAZY = "ui/lazy"
-
-
-def typeset_lazily(app: Sphinx) -> None:
-    """Add ``ui/lazy`` to ``mathjax3_config`` for the website (not the PDF's build)."""
-    if app.builder.format != "html" or app.builder.name == "singlehtml":
-        return
-    config = dict(app.config.mathjax3_config or {})
-    loader = dict(config.get("loader") or {})
-    load = list(loader.get("load") or [])
-    if LAZY not in load:
-        load.append(LAZY)
-    loader["load"] = load
-    config["loader"] = loader
-    app.config.mathjax3_config = config
-
-
-#: MathJax's CHTML fonts that nearly every formula uses (under ``MATHJAX_TARGET``).
-PRELOAD_FONTS = tuple(
-    f"output/chtml/fonts/woff-v2/MathJax_{name}.woff"
-    for name in ("Zero", "Main-Regular", "Math-Italic")
-)
-
-
-def preload_fonts(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
-) -> None:
-    """``<link rel="preload">`` for :data:`PRELOAD_FONTS` on the pages with math."""
-    if 'class="math' not in context.get("body", "") or "pathto" not in context:
-        return
-    links = "".join(
-        f'<link rel="preload" as="font" type="font/woff" crossorigin="anonymous" '
-        f'href="{context["pathto"](f"_static/{MATHJAX_TARGET}/{font}", 1)}" />\n'
-        for font in PRELOAD_FONTS
-    )
-    context["metatags"] = context.get("metatags", "") + links
-
-
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", copy_mathjax)
-    app.connect("html-page-context", preload_fonts)
-    app.connect("builder-inited", typeset_lazily, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,7 +4,7 @@ Writes ``<site>/downloads/sigmoid-book-site.zip`` (default site: ``_build/html``
 holding every file of the built site under one folder ``sigmoid-book-site/``, and
 ``sigmoid-book-site.zip.sha256`` beside it in ``sha256sum -c`` format.  The archive
 never contains itself or its checksum.  A reader unzips it and opens
-``sigmoid-book-site/index.html``: the site needs no server and no network (MathJax
+``sigmoid-book-site/index.html``: the site needs no server and no network (MathJax's fonts
 and plotly.js are part of it).  Run it after everything else that writes into the
 site (the HTML build, the PDF).  tests/test_site_archive.py opens the unzipped copy
 from ``file://`` with the network blocked.

@@ -43,6 +43,7 @@ from .verdict_plan import (
     Plan,
     _bound_names,
     _question_of,
+    calibration_turn,
     plan,
     save_calibration,
     solutions_notebook,
@@ -245,11 +246,9 @@ def _log(what: str) -> None:
         )
 
 
-def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
-    """The conversation of one grading; ``start_student()`` starts the sandboxed run
-    (at once when the chapter is known, after the first reference run otherwise)."""
-    full = the_plan.kinds is None  # later runs only define the reference functions
-    student = None if full else start_student()
+def _reference_run(verdict: _Process, the_plan: Plan, result, full: bool) -> bool:
+    """The verdict process's reference run: a calibration (``full``: kept in
+    ``the_plan`` and the cache) or the reference definitions; False if it failed."""
     job = {
         "cells": the_plan.reference_cells,
         "bound": the_plan.bound,
@@ -266,11 +265,22 @@ def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
         why = (reference or {}).get("errors") or ["the verdict process ended"]
         result.flags.append(f"trusted verdict unavailable ({why[0][:200]}): in kernel")
         result.verdicts = dict.fromkeys(the_plan.tests, IN_KERNEL)
-        return
+        return False
     if full:
         the_plan.calibrated = reference.get("calibrated", {})
         the_plan.kinds = reference["kinds"]
         save_calibration(the_plan)
+    return True
+
+
+def _converse(start_student, verdict: _Process, the_plan: Plan, result) -> None:
+    """The conversation of one grading; ``start_student()`` starts the sandboxed run
+    (at once when the chapter is known, after the first reference run otherwise)."""
+    with calibration_turn(the_plan, verdict.deadline) as full:
+        # (a chapter another grading is calibrating: wait, and read its calibration)
+        student = None if full else start_student()
+        if not _reference_run(verdict, the_plan, result, full):
+            return
     todo = _classify(the_plan, the_plan.kinds, result)
     if not todo:
         return

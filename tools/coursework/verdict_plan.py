@@ -15,12 +15,15 @@ solutions and student notebooks and this package's source, so that another proce
 from __future__ import annotations
 
 import ast
+import contextlib
 import doctest
+import fcntl
 import functools
 import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,6 +227,70 @@ def save_calibration(the_plan: Plan) -> None:
         os.replace(f.name, folder / f"{the_plan.cache_key}.json")
     except OSError:
         return
+
+
+@contextlib.contextmanager
+def calibration_turn(the_plan: Plan, deadline: float):
+    """Yields whether this grading must calibrate ``the_plan``.
+
+    A chapter is calibrated by one grading at a time (threads and processes sharing
+    :func:`cache_dir`): while one calibrates, holding ``<cache key>.lock``, the others
+    wait for it (until ``deadline``, :func:`time.monotonic`; then TimeoutError) and
+    read its calibration from the cache.  The lock file is removed when released.
+    """
+    if the_plan.kinds is not None or not the_plan.cache_key:
+        yield the_plan.kinds is None
+        return
+    path = cache_dir() / f"{the_plan.cache_key}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = _locked(path, deadline)
+    except TimeoutError:
+        raise
+    except OSError:  # no lock to be had: calibrate, as without a cache
+        yield True
+        return
+
+    def release():
+        if not handle.closed:
+            with contextlib.suppress(OSError):
+                path.unlink()  # before unlocking: a waiter then sees a stale file
+            handle.close()
+
+    try:
+        if the_plan.kinds is None and (cached := _read_cache(the_plan.cache_key)):
+            the_plan.kinds, the_plan.calibrated = cached
+        if the_plan.kinds is not None:
+            release()  # nothing to calibrate: the others need not wait
+        yield the_plan.kinds is None
+    finally:
+        release()
+
+
+def _locked(path: Path, deadline: float):
+    """``path`` opened and flock-ed (a file removed meanwhile by its holder is opened
+    again); raises TimeoutError at ``deadline``."""
+    while True:
+        handle = open(path, "a")  # noqa: SIM115 (closed by calibration_turn)
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError from None
+                    time.sleep(0.2)
+            try:
+                same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return handle
+        except BaseException:
+            handle.close()
+            raise
+        handle.close()  # the holder removed it: lock the new one
 
 
 def plan(template: Path, autograder_zip: Path) -> Plan | None:
