@@ -73,16 +73,26 @@ needs_node = pytest.mark.skipif(
 )
 
 
+def _html_build(outdir: Path) -> SimpleNamespace:
+    """What typeset_site reads of a Sphinx app: an HTML build into ``outdir``."""
+    return SimpleNamespace(
+        builder=SimpleNamespace(format="html", name="html"),
+        outdir=str(outdir),
+        config=SimpleNamespace(mathjax3_config={}),
+    )
+
+
+def _warnings_of_build(tmp_path: Path, html: str, caplog) -> list[str]:
+    with caplog.at_level(logging.WARNING):
+        _build_one_page(tmp_path, html)
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 def _build_one_page(tmp_path: Path, html: str) -> Path:
     page = tmp_path / "book" / "page.html"
     page.parent.mkdir(parents=True)
     page.write_text(html, encoding="utf-8")
-    app = SimpleNamespace(
-        builder=SimpleNamespace(format="html", name="html"),
-        outdir=str(tmp_path),
-        config=SimpleNamespace(mathjax3_config={}),
-    )
-    static_math.typeset_site(app, None)
+    static_math.typeset_site(_html_build(tmp_path), None)
     return page
 
 
@@ -117,23 +127,14 @@ def test_a_page_is_typeset_and_nothing_else_changes(tmp_path):
     font = "../_static/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff?v="
     assert f'url("{font}' in head
     # A second build pass finds nothing left to do (the page no longer loads MathJax).
-    static_math.typeset_site(
-        SimpleNamespace(
-            builder=SimpleNamespace(format="html", name="html"),
-            outdir=str(tmp_path),
-            config=SimpleNamespace(mathjax3_config={}),
-        ),
-        None,
-    )
+    static_math.typeset_site(_html_build(tmp_path), None)
     assert page.read_text(encoding="utf-8") == out
 
 
 @needs_node
 def test_a_tex_error_is_a_build_warning_naming_page_and_formula(tmp_path, caplog):
     html = PAGE.replace(r"\(a &lt; b\)", r"\(\sigmaa x\)")
-    with caplog.at_level(logging.WARNING):
-        _build_one_page(tmp_path, html)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    warnings = _warnings_of_build(tmp_path, html, caplog)
     assert any(
         "book/page.html" in w
         and "\\sigmaa x" in w
@@ -145,9 +146,7 @@ def test_a_tex_error_is_a_build_warning_naming_page_and_formula(tmp_path, caplog
 @needs_node
 def test_an_unclosed_formula_is_a_build_warning(tmp_path, caplog):
     html = PAGE.replace(r"\(a &lt; b\)", r"\(a &lt; b")
-    with caplog.at_level(logging.WARNING):
-        _build_one_page(tmp_path, html)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    warnings = _warnings_of_build(tmp_path, html, caplog)
     assert any("left as text" in w and "a < b" in w for w in warnings), warnings
 
 
@@ -164,12 +163,7 @@ def test_each_page_gets_a_glyph_rule_for_every_character_it_uses(tmp_path):
     for name in ("one", "two"):
         (tmp_path / f"{name}.html").write_text(PAGE, encoding="utf-8")
     _build_one_page(tmp_path / "book3", PAGE)  # a third page in a sub-folder
-    app = SimpleNamespace(
-        builder=SimpleNamespace(format="html", name="html"),
-        outdir=str(tmp_path),
-        config=SimpleNamespace(mathjax3_config={}),
-    )
-    static_math.typeset_site(app, None)
+    static_math.typeset_site(_html_build(tmp_path), None)
     for name in ("one", "two"):
         out = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         used = set(re.findall(r'<mjx-c class="([^"]+)"', out))

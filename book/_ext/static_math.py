@@ -191,14 +191,7 @@ def find_math(html: str) -> list[tuple[int, int, list]]:
     (``(tex, display)``), in order."""
     runs = []
     for start, end in text_runs(html):
-        raw = html[start:end]
-        if (
-            not UNTYPESET.search(html_unescape(raw))
-            and "\\begin{" not in raw
-            and "\\$" not in raw
-        ):
-            continue
-        text = html_unescape(raw)
+        text = html_unescape(html[start:end])
         found = formulas_in(text)
         if not found:
             continue
